@@ -1,0 +1,26 @@
+# dramabatch: source drama videos -> narrated long videos, vertical shorts, one zip.
+# Stages live in rules/*.smk; the logic lives in the dramabatch Python package (src/).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/sources.smk"
+include: "rules/speech.smk"
+include: "rules/footage.smk"
+include: "rules/render.smk"
+include: "rules/package.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        # Listing every drama's files (not only the archive) lets `snakemake -n` show the whole
+        # plan before the shorts checkpoints have run.
+        [f for drama_id in DRAMAS for f in drama_outputs(drama_id)],
+        ARCHIVE,

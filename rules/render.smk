@@ -1,0 +1,64 @@
+# The long 16:9 master and the 9:16 shorts, each one ffmpeg filter graph.
+
+
+rule render_long:
+    input:
+        background=f"{OUT}/{{id}}/background/landscape.mp4",
+        narration=f"{OUT}/{{id}}/narration.mp3",
+        timeline=f"{OUT}/{{id}}/narration.json",
+        srt=f"{OUT}/{{id}}/{{id}}.srt",
+    output:
+        f"{OUT}/{{id}}/long.mp4",
+    log:
+        f"{OUT}/logs/{{id}}/render_long.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/render_long.tsv"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 1000 * attempt,
+        runtime=60,
+    params:
+        render=config["render"],
+    script:
+        "../scripts/render_long.py"
+
+
+checkpoint plan_shorts:
+    input:
+        f"{OUT}/{{id}}/narration.json",
+    output:
+        f"{OUT}/{{id}}/shorts/plan.json",
+    log:
+        f"{OUT}/logs/{{id}}/plan_shorts.log",
+    resources:
+        mem_mb=128,
+        runtime=5,
+    params:
+        options=config["shorts"],
+    script:
+        "../scripts/plan_shorts.py"
+
+
+rule render_short:
+    input:
+        plan=f"{OUT}/{{id}}/shorts/plan.json",
+        background=f"{OUT}/{{id}}/background/portrait.mp4",
+        narration=f"{OUT}/{{id}}/narration.mp3",
+        timeline=f"{OUT}/{{id}}/narration.json",
+    output:
+        f"{OUT}/{{id}}/shorts/short_{{n}}.mp4",
+    log:
+        f"{OUT}/logs/{{id}}/render_short_{{n}}.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/render_short_{{n}}.tsv"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 1000 * attempt,
+        runtime=30,
+    params:
+        render=config["render"],
+        subtitles=config["subtitles"],
+        title_seconds=config["shorts"]["title_seconds"],
+        title=lambda wc: drama(wc).title,
+    script:
+        "../scripts/render_short.py"

@@ -1,0 +1,33 @@
+# Bring each source into the results tree and extract its audio for transcription.
+
+
+rule fetch_source:
+    input:
+        local_source,
+    output:
+        f"{OUT}/{{id}}/source.media",
+    log:
+        f"{OUT}/logs/{{id}}/fetch_source.log",
+    retries: 2
+    resources:
+        mem_mb=256,
+        runtime=60,
+    params:
+        source=lambda wc: drama(wc).source,
+        download=config["download"],
+    script:
+        "../scripts/fetch_source.py"
+
+
+rule extract_audio:
+    input:
+        f"{OUT}/{{id}}/source.media",
+    output:
+        temp(f"{OUT}/{{id}}/audio.wav"),
+    log:
+        f"{OUT}/logs/{{id}}/extract_audio.log",
+    resources:
+        mem_mb=256,
+        runtime=30,
+    script:
+        "../scripts/extract_audio.py"

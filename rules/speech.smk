@@ -1,0 +1,74 @@
+# Transcribe the source, turn the transcript into a narration script, voice it, subtitle it.
+
+
+rule transcribe:
+    input:
+        f"{OUT}/{{id}}/audio.wav",
+    output:
+        f"{OUT}/{{id}}/transcript.json",
+    log:
+        f"{OUT}/logs/{{id}}/transcribe.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/transcribe.tsv"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 1500 * attempt,
+        runtime=120,
+        gpu=1 if config["transcribe"]["device"] == "cuda" else 0,
+    params:
+        options=config["transcribe"],
+        language=drama_language,
+    script:
+        "../scripts/transcribe.py"
+
+
+rule write_script:
+    input:
+        transcript=f"{OUT}/{{id}}/transcript.json",
+        override=script_override,
+    output:
+        f"{OUT}/{{id}}/script.json",
+    log:
+        f"{OUT}/logs/{{id}}/write_script.log",
+    resources:
+        mem_mb=128,
+        runtime=5,
+    params:
+        options=config["script"],
+    script:
+        "../scripts/write_script.py"
+
+
+rule narrate:
+    input:
+        f"{OUT}/{{id}}/script.json",
+    output:
+        mp3=f"{OUT}/{{id}}/narration.mp3",
+        timeline=f"{OUT}/{{id}}/narration.json",
+    log:
+        f"{OUT}/logs/{{id}}/narrate.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/narrate.tsv"
+    resources:
+        mem_mb=lambda wc, attempt: 1000 * attempt,
+        runtime=60,
+    params:
+        options=config["tts"],
+    script:
+        "../scripts/narrate.py"
+
+
+rule subtitles:
+    input:
+        f"{OUT}/{{id}}/narration.json",
+    output:
+        f"{OUT}/{{id}}/{{id}}.srt",
+    log:
+        f"{OUT}/logs/{{id}}/subtitles.log",
+    resources:
+        mem_mb=128,
+        runtime=5,
+    params:
+        options=config["subtitles"],
+    script:
+        "../scripts/subtitles.py"

@@ -1,0 +1,11 @@
+"""Rule fetch_source: copy/link or download the drama's source."""
+
+from dramabatch.fetch import fetch_source
+from dramabatch.smk import run_step
+
+dl = snakemake.params.download
+run_step(snakemake, "fetch_source", lambda: fetch_source(
+    snakemake.params.source, snakemake.output[0],
+    connect_timeout=dl["connect_timeout_s"], read_timeout=dl["read_timeout_s"],
+    max_bytes=int(dl["max_gb"] * 1024**3),
+))

@@ -1,0 +1,18 @@
+"""Checkpoint plan_shorts: which sentences go into which short."""
+
+import json
+
+from dramabatch.fsutil import write_text_atomic
+from dramabatch.shorts import plan_shorts
+from dramabatch.smk import load_json, run_step
+
+
+def main() -> None:
+    o = snakemake.params.options
+    plans = plan_shorts(load_json(snakemake.input[0]), o["max_count"], o["min_seconds"],
+                        o["max_seconds"])
+    write_text_atomic(snakemake.output[0], json.dumps(
+        {"shorts": [p.to_dict() for p in plans]}, ensure_ascii=False, indent=1))
+
+
+run_step(snakemake, "plan_shorts", main)

@@ -1,0 +1,18 @@
+"""Rule transcribe: speech to transcript.json."""
+
+import json
+
+from dramabatch.fsutil import write_text_atomic
+from dramabatch.smk import run_step
+from dramabatch.transcribe import TranscribeOptions, transcribe
+
+
+def main() -> None:
+    opts = TranscribeOptions(**{**snakemake.params.options,
+                                "language": snakemake.params.language,
+                                "threads": snakemake.threads})
+    result = transcribe(snakemake.input[0], opts)
+    write_text_atomic(snakemake.output[0], json.dumps(result, ensure_ascii=False, indent=1))
+
+
+run_step(snakemake, "transcribe", main)

@@ -1,0 +1,52 @@
+"""Atomic file writes: a finished name only ever holds a finished file.
+
+A kill -9 or a full disk in the middle of a write must never leave a truncated file under the name
+Snakemake (or a user) takes as finished. Every writer here produces a hidden sibling first and
+renames it into place with ``os.replace`` (atomic on POSIX within one filesystem).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def part_path(final: Path) -> Path:
+    """The temporary sibling used while ``final`` is being written (same dir, same suffix)."""
+    return final.with_name(f".{final.stem}.part-{os.getpid()}{final.suffix}")
+
+
+@contextlib.contextmanager
+def atomic_output(final: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path; on success rename it to ``final``, on any error delete it."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = part_path(final)
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise FileNotFoundError(f"writer produced no file for {final}")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_text_atomic(final: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 text atomically."""
+    with atomic_output(final) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """Streamed sha256 of a file (never loads a whole video into memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,137 @@
+"""Narration: synthesise each script segment, join with exact silences, normalise loudness.
+
+Timings in ``narration.json`` are computed from sample counts while joining, so subtitles are
+placed where the words are, not estimated afterwards. Identical segments are synthesised once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .audio import resample, trim_silence, write_wav_mono
+from .errors import DramaError
+from .fsutil import atomic_output, write_text_atomic
+from .media import ffmpeg_exe, run_ffmpeg
+from .tts import Engine, make_engine
+
+log = logging.getLogger(__name__)
+
+
+def synthesize_segments(
+    segments: list[dict], engines: list[tuple[str, Engine | None]], options: dict
+) -> tuple[np.ndarray, int, list[dict], str]:
+    """Synthesize and join; return (samples, rate, timed segments, engine used).
+
+    ``engines`` is the ordered fallback list as (name, engine-or-None-if-lazy); the first engine
+    that succeeds on the first segment is used for the whole narration, so one voice is heard.
+    """
+    errors: list[str] = []
+    for name, engine in engines:
+        try:
+            engine = engine or make_engine(name, options)
+            return (*_join(segments, engine), name)
+        except DramaError as exc:
+            log.warning("TTS engine '%s' failed: %s", name, exc.cause)
+            errors.append(f"{name}: {exc.cause}")
+    raise DramaError("every TTS engine failed: " + "; ".join(errors))
+
+
+def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
+    cache: dict[str, tuple[np.ndarray, int]] = {}
+    rate = 0
+    pieces: list[np.ndarray] = []
+    timed: list[dict] = []
+    cursor = 0
+    for idx, seg in enumerate(segments):
+        text = seg["text"]
+        if text not in cache:
+            samples, seg_rate = engine.synthesize(text)
+            cache[text] = (samples, seg_rate)
+        else:
+            log.info("narrate: segment %d repeats an earlier one; reusing its audio", idx)
+        samples, seg_rate = cache[text]
+        rate = rate or seg_rate
+        speech = trim_silence(resample(samples, seg_rate, rate), rate)
+        if len(speech) == 0:
+            raise DramaError(f"TTS engine '{engine.name}' produced silence for: {text!r}")
+        start = cursor
+        pieces.append(speech)
+        cursor += len(speech)
+        end = cursor
+        pause = int(round(seg.get("pause_ms", 0) / 1000 * rate))
+        if pause:
+            pieces.append(np.zeros(pause, np.float32))
+            cursor += pause
+        timed.append({**seg, "index": idx, "start": start / rate, "end": end / rate})
+    log.info("narrate: %d segments, %d synthesised", len(segments), len(cache))
+    return np.concatenate(pieces), rate, timed
+
+
+def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
+    """First loudnorm pass: measure integrated loudness, true peak, LRA and threshold."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(wav), "-af",
+         f"loudnorm=I={target_lufs}:TP={true_peak}:LRA=11:print_format=json", "-f", "null", "-"],
+        capture_output=True, text=True, timeout=600,
+    )
+    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", proc.stderr)
+    if proc.returncode != 0 or not match:
+        raise DramaError(f"loudness measurement failed: {proc.stderr[-500:]}")
+    return json.loads(match.group(0))
+
+
+def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: float,
+                     true_peak: float, out_rate: int = 44100, bitrate: str = "160k") -> dict:
+    """Loudness-normalise (two-pass linear loudnorm) and encode to MP3 atomically."""
+    with tempfile.TemporaryDirectory() as tmpdir:
+        wav = Path(tmpdir) / "narration.wav"
+        write_wav_mono(wav, samples, rate)
+        m = measure_loudness(wav, target_lufs, true_peak)
+        # A linear gain keeps the waveform (and thus every timing) intact; if the peak would
+        # exceed the ceiling, lower the gain rather than let loudnorm switch to dynamic mode.
+        gain = target_lufs - float(m["input_i"])
+        headroom = true_peak - float(m["input_tp"])
+        gain = min(gain, headroom)
+        af = f"volume={gain:.2f}dB,aresample={out_rate}"
+        with atomic_output(mp3) as tmp:
+            run_ffmpeg(["-i", str(wav), "-af", af, "-ac", "1", "-c:a", "libmp3lame",
+                        "-b:a", bitrate, "-f", "mp3", str(tmp)],
+                       duration=len(samples) / rate, what="encode narration")
+    return {"target_lufs": target_lufs, "true_peak_db": true_peak,
+            "measured_lufs": float(m["input_i"]), "measured_tp": float(m["input_tp"]),
+            "gain_db": round(gain, 2)}
+
+
+def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
+            options: dict) -> dict:
+    """Produce ``mp3`` and its ``timeline`` JSON from a script dict."""
+    segments = script["segments"]
+    if not segments:
+        raise DramaError("the script is empty: nothing to narrate")
+    names = [options["engine"], *[e for e in options.get("fallback", []) if e != options["engine"]]]
+    samples, rate, timed, used = synthesize_segments(
+        segments, [(n, None) for n in names], {**options, "language": script.get("language", "en")}
+    )
+    loudness = encode_narration(samples, rate, Path(mp3),
+                                target_lufs=options.get("loudness_lufs", -14.0),
+                                true_peak=options.get("true_peak_db", -1.0),
+                                out_rate=options.get("sample_rate", 44100))
+    result = {
+        "engine": used,
+        "language": script.get("language", ""),
+        "duration": round(len(samples) / rate, 4),
+        "loudness": loudness,
+        "segments": [{**s, "start": round(s["start"], 4), "end": round(s["end"], 4)}
+                     for s in timed],
+    }
+    write_text_atomic(timeline, json.dumps(result, ensure_ascii=False, indent=1))
+    return result

@@ -1,0 +1,49 @@
+"""Glue between Snakemake rule scripts and the library: logging and one-line failures.
+
+Every rule script calls ``run_step``: it sends logging to the rule's ``log:`` file, and turns any
+DramaError into a one-line message naming the drama, the stage and the cause, written both to the
+log and to stderr (what the user sees in Snakemake's error report).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .errors import DramaError
+
+log = logging.getLogger("dramabatch")
+
+
+def setup_logging(logfile: str | None) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if logfile:
+        handlers.append(logging.FileHandler(logfile, mode="w", encoding="utf-8"))
+    handlers[0].setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def run_step(snakemake: Any, stage: str, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` for a rule; exit 1 with a one-line cause on DramaError."""
+    setup_logging(snakemake.log[0] if len(snakemake.log) else None)
+    drama = dict(snakemake.wildcards.items()).get("id")
+    try:
+        return fn()
+    except DramaError as exc:
+        exc.located(drama=drama, stage=stage)
+        logging.getLogger("dramabatch").error("FAILED %s", exc.describe())
+        sys.exit(1)
+    except Exception as exc:
+        # Unexpected: keep the traceback in the log, but still say which drama and stage.
+        log.exception("FAILED drama '%s', stage %s: unexpected %s", drama, stage,
+                      exc.__class__.__name__)
+        raise
+
+
+def load_json(path: str) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)

@@ -1,0 +1,46 @@
+import pysubs2
+
+from dramabatch.subtitles import long_cues, word_cues, write_srt
+
+
+def timeline(texts_and_sentences):
+    segs, t = [], 0.0
+    for text, sentence in texts_and_sentences:
+        dur = 0.06 * len(text)
+        segs.append({"text": text, "sentence": sentence, "start": t, "end": t + dur})
+        t += dur + 0.3
+    return {"segments": segs, "duration": t}
+
+
+def test_long_cues_respect_line_limits_and_keep_every_word(tmp_path):
+    long_clause = ("this clause is deliberately far too long to fit in two subtitle lines "
+                   "of forty two characters each so it must be split at word boundaries")
+    tl = timeline([("Short one,", 0), ("and short two.", 0), (long_clause + ".", 1),
+                   ("¿Qué pasó, niña?", 2)])
+    path = tmp_path / "x.srt"
+    n = write_srt(tl, path, max_chars=42, max_lines=2)
+    subs = pysubs2.load(str(path), encoding="utf-8")
+    assert len(subs) == n >= 4
+    for ev in subs:
+        lines = ev.plaintext.split("\n")
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines)
+    spoken = " ".join(s["text"] for s in tl["segments"]).split()
+    assert " ".join(ev.plaintext.replace("\n", " ") for ev in subs).split() == spoken
+    assert "¿Qué pasó, niña?" in path.read_text(encoding="utf-8")
+
+
+def test_cue_times_come_from_the_timeline():
+    tl = timeline([("First sentence here.", 0), ("Second one.", 1)])
+    cues = list(long_cues(tl["segments"]))
+    assert [(c[1], c[2]) for c in cues] == [(s["start"], s["end"]) for s in tl["segments"]]
+
+
+def test_word_cues_have_one_to_three_words_in_order_and_hold_through_short_gaps():
+    tl = timeline([("one two three four five,", 0), ("six seven.", 0)])
+    cues = list(word_cues(tl["segments"], max_words=3))
+    assert all(1 <= len(c[0].split()) <= 3 for c in cues)
+    assert " ".join(c[0] for c in cues).split() == "one two three four five, six seven.".split()
+    starts = [c[1] for c in cues]
+    assert starts == sorted(starts)
+    # the cue before the 0.3 s comma pause is held until the next cue starts
+    assert cues[1][2] == cues[2][1]
