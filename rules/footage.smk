@@ -5,7 +5,7 @@ rule background:
     input:
         f"{OUT}/{{id}}/source.media",
     output:
-        f"{OUT}/{{id}}/background/{{orientation}}.mp4",
+        f"{OUT}/{{id}}/background/{{orientation}}.json",
     log:
         f"{OUT}/logs/{{id}}/background_{{orientation}}.log",
     retries: 1

@@ -3,7 +3,7 @@
 
 rule render_long:
     input:
-        background=f"{OUT}/{{id}}/background/landscape.mp4",
+        background=f"{OUT}/{{id}}/background/landscape.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
@@ -42,7 +42,7 @@ checkpoint plan_shorts:
 rule render_short:
     input:
         plan=f"{OUT}/{{id}}/shorts/plan.json",
-        background=f"{OUT}/{{id}}/background/portrait.mp4",
+        background=f"{OUT}/{{id}}/background/portrait.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
     output:

@@ -1,27 +1,55 @@
-"""Background footage for one drama and orientation, following a configurable fallback order.
+"""Background footage plans: which clips cover a drama's narration, per orientation.
 
-Steps: ``pexels`` (stock footage; see pexels.py), ``local`` (a folder of clips), ``source`` (the
-source video's own picture, muted) and ``generated`` (an ffmpeg gradient, always available).
-Each step that is skipped is logged with its reason, so a user sees why a video looks as it does.
+The background rule writes ``background/{orientation}.json``, a *footage plan*: an ordered list
+of clip files (stock clips from the shared library, a local clip, or the source's own picture) or
+a lavfi source (the generated gradient). The renderer turns the plan into the first stage of its
+single filter graph (scale to cover, crop, trim, concat), so no intermediate video is encoded.
+
+Steps are tried in the configured order; each one skipped is logged with its reason, and the
+reasons are kept in the plan so a user can see why a video looks as it does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import shutil
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import DramaError
-from .fsutil import atomic_output
-from .media import probe, run_ffmpeg
+from .fsutil import write_text_atomic
+from .media import probe
 
 log = logging.getLogger(__name__)
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".m4v"}
 ORIENTATIONS = ("landscape", "portrait")
+
+
+@dataclass
+class Clip:
+    path: str
+    duration: float
+
+
+@dataclass
+class FootagePlan:
+    step: str
+    clips: list[Clip] = field(default_factory=list)
+    lavfi: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> FootagePlan:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(step=data["step"], clips=[Clip(**c) for c in data["clips"]],
+                   lavfi=data.get("lavfi", ""), reasons=data.get("reasons", []))
 
 
 def frame_size(orientation: str, long_wh: tuple[int, int], short_wh: tuple[int, int]):
@@ -38,19 +66,15 @@ def _palette(drama_id: str) -> tuple[str, str]:
     return c0, c1
 
 
-def generated(drama_id: str, out: Path, width: int, height: int, seconds: float = 10.0,
-              fps: int = 30) -> None:
-    """A slowly moving two-colour gradient, rendered small (the renderer scales it up)."""
+def generated(drama_id: str, width: int, height: int, fps: int = 30) -> FootagePlan:
+    """A slowly moving two-colour gradient, computed small inside the render graph."""
     w, h = max(16, width // 4) // 2 * 2, max(16, height // 4) // 2 * 2
     c0, c1 = _palette(drama_id)
-    src = f"gradients=s={w}x{h}:c0={c0}:c1={c1}:speed=0.02:rate={fps}:duration={seconds}"
-    with atomic_output(out) as tmp:
-        run_ffmpeg(["-f", "lavfi", "-i", src, "-c:v", "libx264", "-preset", "ultrafast",
-                    "-pix_fmt", "yuv420p", "-f", "mp4", str(tmp)],
-                   duration=seconds, what="generate background")
+    return FootagePlan("generated", lavfi=f"gradients=s={w}x{h}:c0={c0}:c1={c1}:speed=0.02:"
+                                          f"rate={fps}")
 
 
-def local(drama_id: str, out: Path, folder: str) -> None:
+def local(drama_id: str, folder: str) -> FootagePlan:
     """Pick a clip from ``folder`` deterministically by drama id (reruns choose the same one)."""
     if not folder:
         raise DramaError("no background.local_dir configured")
@@ -59,38 +83,39 @@ def local(drama_id: str, out: Path, folder: str) -> None:
     if not clips:
         raise DramaError(f"no video files in background folder {folder}")
     pick = clips[int(hashlib.sha256(drama_id.encode()).hexdigest(), 16) % len(clips)]
-    probe(pick)
-    with atomic_output(out) as tmp:
-        shutil.copyfile(pick, tmp)
+    info = probe(pick)
+    if not info.has_video:
+        raise DramaError(f"background clip {pick.name} has no video stream")
     log.info("background: local clip %s", pick.name)
+    return FootagePlan("local", clips=[Clip(str(pick.resolve()), info.duration)])
 
 
-def from_source(source: str, out: Path) -> None:
-    """The source's own picture without its audio (a stream copy, no re-encode)."""
+def from_source(source: str) -> FootagePlan:
+    """The source's own picture (the renderer never maps its audio).
+
+    The path is kept as given (relative to the working directory), so a results tree stays valid
+    when it is moved or mounted elsewhere, as on a cluster.
+    """
     info = probe(source)
     if not info.has_video:
         raise DramaError("source has no video stream")
-    with atomic_output(out) as tmp:
-        run_ffmpeg(["-i", source, "-map", "0:v:0", "-an", "-sn", "-c:v", "copy",
-                    "-f", "mp4", str(tmp)], duration=info.duration, what="background from source")
+    return FootagePlan("source", clips=[Clip(str(source), info.duration)])
 
 
 def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str], *,
                     order: list[str], source: str, options: dict,
                     long_wh: tuple[int, int], short_wh: tuple[int, int],
-                    pexels: Callable[[Path], None] | None = None) -> str:
-    """Try each step of ``order``; return the name of the step that produced ``out``."""
-    out = Path(out)
+                    pexels: Callable[[], FootagePlan] | None = None) -> FootagePlan:
+    """Try each step of ``order``; write the first plan that works to ``out`` and return it."""
     width, height = frame_size(orientation, long_wh, short_wh)
-    steps: dict[str, Callable[[], None]] = {
-        "local": lambda: local(drama_id, out, options.get("local_dir", "")),
-        "source": lambda: from_source(source, out),
-        "generated": lambda: generated(drama_id, out, width, height,
-                                       fps=options.get("fps", 30)),
+    steps: dict[str, Callable[[], FootagePlan]] = {
+        "local": lambda: local(drama_id, options.get("local_dir", "")),
+        "source": lambda: from_source(source),
+        "generated": lambda: generated(drama_id, width, height, fps=options.get("fps", 30)),
     }
     if pexels is not None:
-        steps["pexels"] = lambda: pexels(out)
-    reasons = []
+        steps["pexels"] = pexels
+    reasons: list[str] = []
     for step in order:
         if step not in steps:
             reason = "not available in this configuration" if step == "pexels" else "unknown step"
@@ -98,10 +123,13 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
             reasons.append(f"{step}: {reason}")
             continue
         try:
-            steps[step]()
-            log.info("background (%s): using '%s'", orientation, step)
-            return step
+            plan = steps[step]()
         except DramaError as exc:
             log.warning("background: '%s' failed: %s", step, exc.cause)
             reasons.append(f"{step}: {exc.cause}")
+            continue
+        plan.reasons = reasons
+        write_text_atomic(out, plan.to_json())
+        log.info("background (%s): using '%s'", orientation, step)
+        return plan
     raise DramaError("no background could be made: " + "; ".join(reasons))

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pysubs2
 
+from .background import FootagePlan
 from .errors import DramaError
 from .fsutil import atomic_output
-from .media import filter_escape, probe, run_ffmpeg
+from .media import filter_escape, run_ffmpeg
 from .subtitles import to_ssa, word_cues
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ class VideoOptions:
     encoder: str = "libx264"
     audio_bitrate: str = "192k"
     threads: int = 0
+    #: Longest stretch of one stock clip before cutting to the next (0: use each clip whole).
+    seconds_per_clip: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,27 +103,72 @@ def _encoder_args(v: VideoOptions) -> list[str]:
     return [*args, "-pix_fmt", "yuv420p", "-r", str(v.fps)]
 
 
-def render(*, background: str, audio: str, subs: pysubs2.SSAFile, out: str | os.PathLike[str],
-           duration: float, video: VideoOptions, audio_start: float = 0.0,
-           what: str = "render") -> None:
-    """Render ``out``: looped, cover-cropped background + audio window + burned subtitles."""
+def footage_inputs(plan: FootagePlan, duration: float, fps: int,
+                   seconds_per_clip: float = 0.0) -> tuple[list[str], list[tuple[int, float]]]:
+    """ffmpeg input args for a footage plan and the (input index, seconds) pieces to concat.
+
+    Clips are used in order, each for at most ``seconds_per_clip`` (0: its whole length) and
+    cycled when they are too few to cover ``duration``; every input is looped, so a short clip
+    can still fill a long piece.
+    """
+    if plan.lavfi:
+        return ["-f", "lavfi", "-i", f"{plan.lavfi}:duration={duration + 1:.3f}"], [(0, duration)]
+    if not plan.clips:
+        raise DramaError("footage plan has no clips")
+    args: list[str] = []
+    pieces: list[tuple[int, float]] = []
+    remaining, k = duration, 0
+    while remaining > 1e-3:
+        clip = plan.clips[k % len(plan.clips)]
+        length = clip.duration if clip.duration > 0.5 else duration
+        if seconds_per_clip > 0:
+            length = min(length, seconds_per_clip)
+        if len(plan.clips) == 1:
+            length = remaining  # one clip: loop it for the whole length
+        length = min(length, remaining)
+        args += ["-stream_loop", "-1", "-i", clip.path]
+        pieces.append((len(pieces), length))
+        remaining -= length
+        k += 1
+    return args, pieces
+
+
+def background_graph(pieces: list[tuple[int, float]], w: int, h: int, fps: int) -> str:
+    """Scale each piece to cover the frame, crop, trim to its length, and concatenate."""
+    parts = []
+    for idx, length in pieces:
+        parts.append(
+            f"[{idx}:v]scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},"
+            f"setsar=1,fps={fps},trim=duration={length:.3f},setpts=PTS-STARTPTS[bg{idx}]"
+        )
+    if len(pieces) == 1:
+        return parts[0].replace("[bg0]", "[bg]")
+    labels = "".join(f"[bg{idx}]" for idx, _ in pieces)
+    return ";".join(parts) + f";{labels}concat=n={len(pieces)}:v=1:a=0[bg]"
+
+
+def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
+           out: str | os.PathLike[str], duration: float, video: VideoOptions,
+           audio_start: float = 0.0, what: str = "render") -> None:
+    """Render ``out``: footage covering ``duration`` + audio window + burned subtitles."""
     if duration <= 0:
         raise DramaError(f"{what}: nothing to render (duration {duration:.2f} s)")
-    probe(background)
     w, h = video.width, video.height
+    in_args, pieces = footage_inputs(footage, duration, video.fps, video.seconds_per_clip)
+    audio_idx = len(pieces) if not footage.lavfi else 1
     with tempfile.TemporaryDirectory() as tmpdir:
         ass = Path(tmpdir) / "subs.ass"
         subs.save(str(ass), encoding="utf-8")
         graph = (
-            f"[0:v]scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1,"
-            f"fps={video.fps},"
-            f"ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())}[v]"
+            background_graph(pieces, w, h, video.fps)
+            + f";[bg]ass=filename={filter_escape(str(ass))}"
+            f":fontsdir={filter_escape(fonts_dir())}[v]"
         )
         with atomic_output(out) as tmp:
             run_ffmpeg(
-                ["-stream_loop", "-1", "-i", background,
+                [*in_args,
                  "-ss", f"{audio_start:.3f}", "-t", f"{duration:.3f}", "-i", audio,
-                 "-filter_complex", graph, "-map", "[v]", "-map", "1:a:0",
+                 "-filter_complex", graph, "-map", "[v]", "-map", f"{audio_idx}:a:0",
                  "-t", f"{duration:.3f}", *_encoder_args(video),
                  "-c:a", "aac", "-b:a", video.audio_bitrate, "-ar", "48000",
                  "-movflags", "+faststart", "-f", "mp4", str(tmp)],
@@ -131,8 +179,8 @@ def render(*, background: str, audio: str, subs: pysubs2.SSAFile, out: str | os.
 def render_long(*, background: str, narration: str, srt: str, out: str, duration: float,
                 video: VideoOptions, style: SubtitleStyle) -> None:
     subs = styled(pysubs2.load(srt, encoding="utf-8"), style, video.width, video.height)
-    render(background=background, audio=narration, subs=subs, out=out, duration=duration,
-           video=video, what="render long video")
+    render(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
+           duration=duration, video=video, what="render long video")
 
 
 def render_short(*, background: str, narration: str, timeline: dict, plan: dict, out: str,
@@ -147,5 +195,6 @@ def render_short(*, background: str, narration: str, timeline: dict, plan: dict,
         subs.styles["Title"].marginv = round(0.12 * video.height)
         subs.append(pysubs2.SSAEvent(start=0, end=int(title_seconds * 1000), text=title,
                                      style="Title"))
-    render(background=background, audio=narration, subs=subs, out=out, duration=end - start,
+    render(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
+           duration=end - start,
            video=video, audio_start=start, what=f"render short {plan['number']:02d}")
