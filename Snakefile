@@ -15,6 +15,15 @@ include: "rules/speech.smk"
 include: "rules/footage.smk"
 include: "rules/render.smk"
 include: "rules/package.smk"
+include: "rules/targets.smk"
+
+
+onsuccess:
+    report_run()
+
+
+onerror:
+    report_run()
 
 
 rule all:

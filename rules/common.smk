@@ -1,6 +1,7 @@
 # Config validation, the manifest, wildcard constraints and input functions shared by all rules.
 
 import json
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -8,6 +9,7 @@ from snakemake.utils import validate
 
 from dramabatch.errors import ConfigError
 from dramabatch.manifest import ID_PATTERN, load_manifest
+from dramabatch.summary import format_summary, summarise
 
 validate(config, "../config/schema.yaml")
 
@@ -22,11 +24,22 @@ try:
 except ConfigError as exc:
     raise WorkflowError(f"dramabatch: {exc}") from None
 
+_unknown_skips = sorted(set(config["skip"]) - set(DRAMAS))
+if _unknown_skips:
+    raise WorkflowError(f"dramabatch: config 'skip' names unknown drama(s): {_unknown_skips}")
+for _skipped in config["skip"]:
+    del DRAMAS[_skipped]
+
 
 wildcard_constraints:
     id=ID_PATTERN,
     n=r"\d{2}",
     orientation="landscape|portrait",
+
+
+def report_run():
+    """Print the one-line-per-drama summary and write run_summary.json (onsuccess/onerror)."""
+    print(format_summary(summarise(OUT, list(DRAMAS), ARCHIVE)), file=sys.stderr)
 
 
 def drama(wildcards):
@@ -72,6 +85,7 @@ def drama_outputs(drama_id):
         f"{base}/{drama_id}.srt",
         f"{base}/long.mp4",
         f"{base}/shorts/plan.json",
+        f"{base}/shorts/index.json",
     ]
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,17 +59,24 @@ def run_ffmpeg(
     duration: float | None = None,
     what: str = "ffmpeg",
     progress_every: float = 10.0,
+    timeout: float | None = None,
 ) -> None:
     """Run ffmpeg with ``args``; log percentage progress; raise with its last stderr lines on error.
 
     ``-progress pipe:1`` gives machine-readable progress on stdout while stderr (errors only) goes
-    to a temporary file, so neither pipe can fill up and block the encoder.
+    to a temporary file, so neither pipe can fill up and block the encoder. A watchdog kills a
+    run that exceeds ``timeout`` (default: 10 minutes plus 20x the media duration), so a stalled
+    input can never hold a job forever.
     """
+    if timeout is None:
+        timeout = 600 + 20 * (duration or 0)
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
            "-progress", "pipe:1", "-nostats", *args]
     log.info("%s: %s", what, " ".join(_quote(a) for a in cmd))
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        watchdog = threading.Timer(timeout, proc.kill)
+        watchdog.start()
         next_report = 0.0
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -79,10 +87,15 @@ def run_ffmpeg(
                     log.info("%s: %.0f%%", what, pct)
                     next_report = pct + progress_every
         rc = proc.wait()
+        timed_out = not watchdog.is_alive() and rc < 0
+        watchdog.cancel()
+        if timed_out:
+            raise DramaError(f"{what} timed out after {timeout:.0f} s")
         if rc != 0:
             err.seek(0)
             tail = collections.deque(err, maxlen=STDERR_TAIL)
-            detail = "".join(tail).strip() or f"exit code {rc}"
+            # One line, so the batch summary can show it: "drama, stage: cause".
+            detail = " | ".join(line.strip() for line in tail if line.strip()) or f"exit {rc}"
             raise DramaError(f"{what} failed (ffmpeg exit {rc}): {detail}")
     log.info("%s: done", what)
 

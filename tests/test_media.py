@@ -1,0 +1,35 @@
+import pytest
+
+from dramabatch.errors import DramaError
+from dramabatch.media import filter_escape, probe, run_ffmpeg
+
+
+def test_ffmpeg_watchdog_stops_a_stalled_run(tmp_path):
+    with pytest.raises(DramaError, match="timed out after 1 s"):
+        run_ffmpeg(["-re", "-f", "lavfi", "-i", "anullsrc", "-t", "30", "-f", "null", "-"],
+                   what="stall", timeout=1)
+
+
+def test_ffmpeg_failure_quotes_stderr():
+    with pytest.raises(DramaError, match=r"probe failed \(ffmpeg exit \d+\): .*nope"):
+        run_ffmpeg(["-i", "/nonexistent/nope.mp4", "-f", "null", "-"], what="probe")
+
+
+@pytest.mark.parametrize("name", ["it's a: test, [x]; y.ass", "canción ñ.ass"])
+def test_filter_escape_survives_odd_paths(tmp_path, name):
+    sub = tmp_path / name
+    sub.write_text("[Script Info]\nScriptType: v4.00+\n", encoding="utf-8")
+    out = tmp_path / "o.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", "color=s=64x36:d=0.5", "-vf",
+                f"ass=filename={filter_escape(str(sub))}", "-f", "mp4", str(out)], what="esc")
+    assert probe(out).has_video
+
+
+def test_probe_explains_non_media(tmp_path):
+    fake = tmp_path / "fake.mp4"
+    fake.write_text("just text")
+    with pytest.raises(DramaError, match="not a readable media file"):
+        probe(fake)
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    with pytest.raises(DramaError, match="file is empty"):
+        probe(tmp_path / "empty.mp4")
