@@ -9,6 +9,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/sources.smk"
 include: "rules/speech.smk"
@@ -16,6 +19,7 @@ include: "rules/footage.smk"
 include: "rules/render.smk"
 include: "rules/package.smk"
 include: "rules/targets.smk"
+include: "rules/report.smk"
 
 
 onsuccess:

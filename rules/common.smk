@@ -26,7 +26,9 @@ except ConfigError as exc:
 
 _unknown_skips = sorted(set(config["skip"]) - set(DRAMAS))
 if _unknown_skips:
-    raise WorkflowError(f"dramabatch: config 'skip' names unknown drama(s): {_unknown_skips}")
+    raise WorkflowError(
+        f"dramabatch: config 'skip' names unknown drama(s): {_unknown_skips}"
+    )
 for _skipped in config["skip"]:
     del DRAMAS[_skipped]
 
@@ -86,6 +88,7 @@ def drama_outputs(drama_id):
         f"{base}/long.mp4",
         f"{base}/shorts/plan.json",
         f"{base}/shorts/index.json",
+        f"{base}/report.html",
     ]
 
 
