@@ -35,6 +35,7 @@ rule write_script:
         runtime=5,
     params:
         options=config["script"],
+        rewrite=config["rewrite"],
     script:
         "../scripts/write_script.py"
 
@@ -72,3 +73,23 @@ rule subtitles:
         options=config["subtitles"],
     script:
         "../scripts/subtitles.py"
+
+
+rule align_words:
+    input:
+        mp3=f"{OUT}/{{id}}/narration.mp3",
+        timeline=f"{OUT}/{{id}}/narration.json",
+    output:
+        f"{OUT}/{{id}}/words.json",
+    log:
+        f"{OUT}/logs/{{id}}/align_words.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/align_words.tsv"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 1500 * attempt,
+        runtime=60,
+    params:
+        model=config["subtitles"]["align_model"],
+    script:
+        "../scripts/align_words.py"

@@ -7,7 +7,13 @@ from textmetrics import wer
 
 from dramabatch.audio import extract_audio, write_wav_mono
 from dramabatch.errors import DramaError
-from dramabatch.transcribe import TranscribeOptions, transcribe
+from dramabatch.transcribe import (
+    TranscribeOptions,
+    load_faster_whisper,
+    pick_device,
+    transcribe,
+    voice_activity_seconds,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +36,12 @@ def test_extract_audio_rejects_source_without_audio(silent_video, tmp_path):
 
 
 def test_real_speech_word_error_rate(wav16k):
+    load_faster_whisper.cache_clear()
     result = transcribe(wav16k, TranscribeOptions(language="en", threads=2))
+    again = transcribe(wav16k, TranscribeOptions(language="en", threads=2, beam_size=1))
+    info = load_faster_whisper.cache_info()
+    assert (info.misses, info.hits) == (1, 1), "the model must be loaded once per job"
+    assert again["segments"]
     text = " ".join(s["text"] for s in result["segments"])
     assert wer(SENTENCE_A, text) <= 0.15, text
     assert result["language"] == "en" and result["backend"] == "faster-whisper"
@@ -38,6 +49,9 @@ def test_real_speech_word_error_rate(wav16k):
     assert len(words) >= 15
     assert all(a["start"] <= b["start"] for a, b in zip(words, words[1:], strict=False))
     assert abs(result["duration"] - 3) < 10
+    assert result["model"] == "bundled" and result["device"] == "cpu"
+    assert result["compute_type"] == "int8" and 0 < result["language_probability"] <= 1
+    assert 2.5 < result["speech_s"] <= result["duration"]
 
 
 def test_music_without_speech_fails_clearly(tmp_path):
@@ -47,6 +61,93 @@ def test_music_without_speech_fails_clearly(tmp_path):
     write_wav_mono(tmp_path / "music.wav", chord.astype(np.float32), rate)
     with pytest.raises(DramaError, match="no speech found"):
         transcribe(tmp_path / "music.wav", TranscribeOptions(language="en", vad_filter=True))
+
+
+def music(seconds: float = 6, rate: int = 16000) -> np.ndarray:
+    """A chord with a beat and a hi-hat of noise: music, no voice."""
+    t = np.arange(int(rate * seconds)) / rate
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (220, 277.2, 329.6, 440)) * 0.15
+    beat = 0.6 + 0.4 * (np.sin(2 * np.pi * 2 * t) > 0)
+    hat = np.random.default_rng(1).normal(0, 0.05, len(t)) * ((t * 4) % 1 < 0.05)
+    return (chord * beat + hat).astype(np.float32)
+
+
+def test_music_fails_even_without_vad_filter(tmp_path):
+    write_wav_mono(tmp_path / "music.wav", music(), 16000)
+    assert voice_activity_seconds(str(tmp_path / "music.wav")) < 0.3
+    with pytest.raises(DramaError, match="no speech found.*voice activity"):
+        transcribe(tmp_path / "music.wav", TranscribeOptions(language="en", vad_filter=False))
+
+
+def test_speech_over_music_is_still_speech(wav16k, tmp_path):
+    from dramabatch.audio import read_wav_mono
+
+    speech, rate = read_wav_mono(wav16k)
+    mixed = speech + 0.3 * music(len(speech) / rate)[:len(speech)]
+    write_wav_mono(tmp_path / "mix.wav", mixed, rate)
+    result = transcribe(tmp_path / "mix.wav", TranscribeOptions(language="en", beam_size=1))
+    assert wer(SENTENCE_A, " ".join(s["text"] for s in result["segments"])) <= 0.3
+
+
+def test_device_choice():
+    assert pick_device("cpu", "auto") == ("cpu", "int8")
+    assert pick_device("cuda", "auto") == ("cuda", "float16")
+    assert pick_device("cpu", "float32") == ("cpu", "float32")
+
+
+# ------------------------------------------------------------------ openai-whisper, for real
+@pytest.fixture(scope="module")
+def random_checkpoint(tmp_path_factory):
+    """A tiny randomly initialised Whisper saved the way openai-whisper saves its checkpoints."""
+    torch = pytest.importorskip("torch")
+    whisper_model = pytest.importorskip("whisper.model")
+    torch.manual_seed(0)
+    dims = whisper_model.ModelDimensions(
+        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
+        n_vocab=51864, n_text_ctx=64, n_text_state=64, n_text_head=2, n_text_layer=1)
+    model = whisper_model.Whisper(dims)
+    path = tmp_path_factory.mktemp("ow") / "tiny-random.pt"
+    torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, path)
+    return path, model
+
+
+def test_openai_whisper_loads_a_pt_checkpoint_and_transcribes(random_checkpoint, wav16k):
+    from dramabatch.transcribe import load_openai_whisper
+
+    path, original = random_checkpoint
+    opts = TranscribeOptions(backend="openai-whisper", model=str(path), language="auto",
+                             beam_size=1, device="auto")
+    result = transcribe(wav16k, opts)  # the same entry point the workflow uses
+    loaded = load_openai_whisper(str(path), "cpu")
+    import torch
+
+    assert loaded.dims == original.dims
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(),
+                                                 original.state_dict().values(), strict=True))
+    assert result["backend"] == "openai-whisper" and result["model"] == str(path)
+    assert result["language"] == "en" and result["device"] == "cpu"  # .en vocabulary: English
+    assert abs(result["duration"] - probe_seconds(wav16k)) < 0.01
+    assert result["segments"], "random weights still decode text"
+    for seg in result["segments"]:
+        assert 0 <= seg["start"] <= seg["end"] <= result["duration"] + 0.05
+        starts = [w["start"] for w in seg["words"]]
+        assert starts == sorted(starts)
+
+
+def test_openai_whisper_reports_missing_checkpoint_and_unknown_name(tmp_path, wav16k):
+    pytest.importorskip("whisper")
+    with pytest.raises(DramaError, match="checkpoint not found"):
+        transcribe(wav16k, TranscribeOptions(backend="openai-whisper",
+                                             model=str(tmp_path / "none.pt")))
+    with pytest.raises(DramaError, match="unknown openai-whisper model 'huge-xl'"):
+        transcribe(wav16k, TranscribeOptions(backend="openai-whisper", model="huge-xl"))
+    with pytest.raises(DramaError, match="no bundled model"):
+        transcribe(wav16k, TranscribeOptions(backend="openai-whisper", model="bundled"))
+
+
+def probe_seconds(path) -> float:
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
 
 
 def test_unknown_backend():

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +22,32 @@ from .audio import resample, trim_silence, write_wav_mono
 from .errors import DramaError
 from .fsutil import atomic_output, write_text_atomic
 from .media import ffmpeg_exe, run_ffmpeg
-from .tts import Engine, make_engine
+from .tts import Engine, engine_plan, make_engine
 
 log = logging.getLogger(__name__)
 
 
+def speakable(text: str) -> str:
+    """What an engine is given: the text without emoji/pictographs (kept in subtitles)."""
+    kept = "".join(" " if unicodedata.category(ch) in ("So", "Cs", "Co") else ch
+                   for ch in text if ch not in "\u200d\ufe0f")
+    return re.sub(r"\s+", " ", kept).strip()
+
+
 def synthesize_segments(
-    segments: list[dict], engines: list[tuple[str, Engine | None]], options: dict
+    segments: list[dict], engines: list[tuple[str, Engine | dict]]
 ) -> tuple[np.ndarray, int, list[dict], str]:
     """Synthesize and join; return (samples, rate, timed segments, engine used).
 
-    ``engines`` is the ordered fallback list as (name, engine-or-None-if-lazy); the first engine
-    that succeeds on the first segment is used for the whole narration, so one voice is heard.
+    ``engines`` is the ordered fallback list as (name, engine or its options to build it lazily);
+    the first engine that voices every segment is used for the whole narration, so one voice is
+    heard.
     """
     errors: list[str] = []
     for name, engine in engines:
         try:
-            engine = engine or make_engine(name, options)
+            if isinstance(engine, dict):
+                engine = make_engine(name, engine)
             return (*_join(segments, engine), name)
         except DramaError as exc:
             log.warning("TTS engine '%s' failed: %s", name, exc.cause)
@@ -52,7 +62,9 @@ def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[d
     timed: list[dict] = []
     cursor = 0
     for idx, seg in enumerate(segments):
-        text = seg["text"]
+        text = speakable(seg["text"])
+        if not any(ch.isalnum() for ch in text):
+            raise DramaError(f"script segment {idx} has nothing to speak: {seg['text']!r}")
         if text not in cache:
             samples, seg_rate = engine.synthesize(text)
             cache[text] = (samples, seg_rate)
@@ -117,10 +129,9 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
     segments = script["segments"]
     if not segments:
         raise DramaError("the script is empty: nothing to narrate")
-    names = [options["engine"], *[e for e in options.get("fallback", []) if e != options["engine"]]]
-    samples, rate, timed, used = synthesize_segments(
-        segments, [(n, None) for n in names], {**options, "language": script.get("language", "en")}
-    )
+    plan = engine_plan(options, script.get("language"))
+    log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
+    samples, rate, timed, used = synthesize_segments(segments, plan)
     loudness = encode_narration(samples, rate, Path(mp3),
                                 target_lufs=options.get("loudness_lufs", -14.0),
                                 true_peak=options.get("true_peak_db", -1.0),

@@ -74,3 +74,30 @@ def build_script(text: str, sentence_pause_ms: int = 600,
 def script_from_transcript(transcript: dict) -> str:
     """The narration text a transcript yields: its segments' text joined in order."""
     return normalise_text(" ".join(seg["text"] for seg in transcript.get("segments", [])))
+
+
+def make_script(transcript: dict, override: str | None, options: dict,
+                rewrite: dict | None = None) -> dict:
+    """The script.json content: from the override text, else the (optionally rewritten) transcript.
+
+    A hand-written override is used verbatim; the rewrite step (``rewrite.enabled``) only applies
+    to transcript-derived text.
+    """
+    from .errors import DramaError
+
+    if override is not None:
+        text, origin = override, "override"
+    else:
+        text, origin = script_from_transcript(transcript), "transcript"
+        if rewrite and rewrite.get("enabled"):
+            from .rewrite import RewriteOptions, rewrite_text
+
+            opts = RewriteOptions(**rewrite)
+            text = rewrite_text(text, transcript.get("language", ""), opts)
+            origin = f"rewrite:{opts.model}"
+    segments = build_script(text, options.get("sentence_pause_ms", 600),
+                            options.get("comma_pause_ms", 300))
+    if not segments:
+        raise DramaError(f"the narration script is empty (from {origin})")
+    return {"language": transcript.get("language", ""), "origin": origin,
+            "segments": [s.to_dict() for s in segments]}

@@ -7,6 +7,7 @@ is a local model directory / ``.pt`` checkpoint, or a model name the backend dow
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -32,6 +33,9 @@ class TranscribeOptions:
     threads: int = 1
     #: Segments whose no-speech probability exceeds this are dropped as non-speech.
     no_speech_threshold: float = 0.6
+    #: Least seconds of voice activity (Silero VAD, run whatever ``vad_filter`` says) for the
+    #: audio to count as speech; below it the drama fails instead of keeping a hallucination.
+    min_speech_s: float = 0.3
 
 
 def resolve_model(spec: str) -> str:
@@ -69,14 +73,45 @@ def _language_arg(language: str) -> str | None:
     return None if language in ("", "auto") else language
 
 
-def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, Any]:
+@functools.lru_cache(maxsize=2)
+def load_faster_whisper(model_path: str, device: str, compute_type: str, threads: int):
+    """One WhisperModel per (model, device, compute type, threads) for the life of the process."""
     from faster_whisper import WhisperModel
 
+    log.info("faster-whisper: loading %s on %s/%s", model_path, device, compute_type)
+    return WhisperModel(model_path, device=device, compute_type=compute_type,
+                        cpu_threads=max(1, threads))
+
+
+@functools.lru_cache(maxsize=2)
+def load_openai_whisper(model_ref: str, device: str):
+    """An openai-whisper model from a name (downloaded by whisper) or a local ``.pt`` file."""
+    try:
+        import whisper
+    except ImportError as exc:
+        raise DramaError(
+            "backend openai-whisper is not installed: pip install 'dramabatch[openai-whisper]'"
+        ) from exc
+    if model_ref == "bundled":
+        raise DramaError("backend openai-whisper has no bundled model: set transcribe.model to "
+                         "a model name (tiny, base, ...) or a .pt checkpoint path")
+    path = Path(model_ref).expanduser()
+    if model_ref.endswith(".pt") and not path.is_file():
+        raise DramaError(f"openai-whisper checkpoint not found: {model_ref}")
+    if not path.is_file() and model_ref not in whisper.available_models():
+        raise DramaError(f"unknown openai-whisper model '{model_ref}' (a .pt path or one of "
+                         f"{', '.join(whisper.available_models())})")
+    log.info("openai-whisper: loading %s on %s", model_ref, device)
+    try:
+        return whisper.load_model(str(path) if path.is_file() else model_ref, device=device)
+    except (OSError, RuntimeError, KeyError) as exc:
+        raise DramaError(f"openai-whisper could not load model '{model_ref}': {exc}") from exc
+
+
+def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, Any]:
     device, compute_type = pick_device(opts.device, opts.compute_type)
     model_path = resolve_model(opts.model)
-    log.info("faster-whisper: model %s on %s/%s", model_path, device, compute_type)
-    model = WhisperModel(model_path, device=device, compute_type=compute_type,
-                         cpu_threads=max(1, opts.threads))
+    model = load_faster_whisper(model_path, device, compute_type, max(1, opts.threads))
     segments_iter, info = model.transcribe(
         audio,
         language=_language_arg(opts.language),
@@ -105,6 +140,7 @@ def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
         "backend": "faster-whisper",
         "model": opts.model,
         "device": device,
+        "compute_type": compute_type,
         "language": info.language,
         "language_probability": round(float(info.language_probability), 4),
         "duration": round(float(info.duration), 3),
@@ -114,13 +150,12 @@ def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
 
 def transcribe_openai_whisper(audio: str, opts: TranscribeOptions) -> dict[str, Any]:
     try:
-        import whisper
+        import torch
     except ImportError as exc:
         raise DramaError(
             "backend openai-whisper is not installed: pip install 'dramabatch[openai-whisper]'"
         ) from exc
     import numpy as np
-    import torch
 
     from .audio import read_wav_mono
 
@@ -128,17 +163,24 @@ def transcribe_openai_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.set_num_threads(max(1, opts.threads))
-    model_ref = opts.model
-    if model_ref == "bundled":
-        raise DramaError("backend openai-whisper has no bundled model: set transcribe.model to "
-                         "a model name (tiny, base, ...) or a .pt checkpoint path")
-    model = whisper.load_model(model_ref, device=device)
+    model = load_openai_whisper(opts.model, device)
     samples, rate = read_wav_mono(audio)
     if rate != 16000:
         raise DramaError(f"openai-whisper needs 16 kHz audio, got {rate} Hz")
+    language, language_probability = _language_arg(opts.language), None
+    if language is None and not model.is_multilingual:
+        language, language_probability = "en", 1.0
+    elif language is None:
+        import whisper
+
+        mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(samples.astype(np.float32)),
+                                          model.dims.n_mels).to(model.device)
+        _, probs = model.detect_language(mel)
+        language = max(probs, key=probs.get)
+        language_probability = float(probs[language])
     result = model.transcribe(
         samples.astype(np.float32),
-        language=_language_arg(opts.language),
+        language=language,
         beam_size=opts.beam_size if opts.beam_size > 1 else None,
         word_timestamps=opts.word_timestamps,
         fp16=device == "cuda",
@@ -159,11 +201,22 @@ def transcribe_openai_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
         "backend": "openai-whisper",
         "model": opts.model,
         "device": device,
-        "language": result.get("language") or opts.language,
-        "language_probability": None,
+        "language": result.get("language") or language,
+        "language_probability": (None if language_probability is None
+                                 else round(language_probability, 4)),
         "duration": round(duration, 3),
         "segments": segments,
     }
+
+
+def voice_activity_seconds(audio: str) -> float:
+    """Seconds of speech Silero VAD (shipped with faster-whisper, CPU, ~1 ms/s) hears in audio."""
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    samples = decode_audio(audio, sampling_rate=16000)
+    spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500))
+    return sum(s["end"] - s["start"] for s in spans) / 16000
 
 
 BACKENDS = {
@@ -178,9 +231,14 @@ def transcribe(audio: str | os.PathLike[str], opts: TranscribeOptions) -> dict[s
         raise DramaError(f"unknown transcription backend '{opts.backend}' "
                          f"(choose from {', '.join(BACKENDS)})")
     started = time.perf_counter()
+    speech_s = voice_activity_seconds(str(audio))
+    if speech_s < opts.min_speech_s:
+        raise DramaError(f"no speech found in the source audio (music or silence only?): voice "
+                         f"activity detection heard {speech_s:.2f} s of speech")
     result = BACKENDS[opts.backend](str(audio), opts)
     kept = [s for s in result["segments"]
             if s["text"] and s["no_speech_prob"] < opts.no_speech_threshold]
+    result["speech_s"] = round(speech_s, 3)
     dropped = len(result["segments"]) - len(kept)
     if dropped:
         log.info("transcribe: dropped %d segment(s) judged non-speech", dropped)
