@@ -1,0 +1,82 @@
+"""Generate the README's configuration reference from config/schema.yaml.
+
+    .venv/bin/python tools/config_reference.py          # print the table
+    .venv/bin/python tools/config_reference.py --write  # update README.md between the markers
+
+tests/test_docs.py fails when README.md and the schema disagree, so the reference cannot drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
+
+
+def _type(spec: dict, defs: dict) -> str:
+    if "$ref" in spec:
+        return spec["$ref"].split("/")[-1]
+    if "enum" in spec:
+        return " \\| ".join(f"`{v}`" for v in spec["enum"])
+    t = spec.get("type", "")
+    if t == "array" and "items" in spec:
+        return f"list of {_type(spec['items'], defs)}"
+    return t
+
+
+def rows(schema: dict, prefix: str = "", defs: dict | None = None):
+    defs = defs if defs is not None else schema.get("$defs", {})
+    for key, spec in schema.get("properties", {}).items():
+        name = f"{prefix}{key}"
+        if spec.get("type") == "object" and "properties" in spec:
+            yield from rows(spec, f"{name}.", defs)
+            continue
+        default = spec.get("default", "(required)" if key in schema.get("required", []) else "")
+        shown = json.dumps(default, ensure_ascii=False) if default != "(required)" else default
+        yield name, _type(spec, defs), shown, spec.get("description", "")
+
+
+def reference() -> str:
+    schema = yaml.safe_load((REPO / "config/schema.yaml").read_text(encoding="utf-8"))
+    lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    for name, typ, default, desc in rows(schema):
+        desc = desc.replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(f"| `{name}` | {typ} | `{default}` | {desc} |".replace("``", ""))
+    sizes = schema.get("$defs", {})
+    if sizes:
+        lines.append("")
+        lines.append("`size` is `{width, height}` in pixels (even numbers); `style` is "
+                     "`{font, size (fraction of frame height), colour, outline_colour, outline, "
+                     "bold, position (bottom|center), margin}`.")
+    return "\n".join(lines)
+
+
+def readme_section(text: str) -> str:
+    return text.split(START, 1)[1].split(END, 1)[0].strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    ref = reference()
+    if not args.write:
+        print(ref)
+        return
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if START not in text:
+        sys.exit(f"README.md has no {START} marker")
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    readme.write_text(f"{head}{START}\n{ref}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
