@@ -1,9 +1,144 @@
 # Background footage per drama and orientation (landscape for the long video, portrait for shorts).
+#
+# With PEXELS_API_KEY set (checked when the DAG is built) and "pexels" in background.order, stock
+# footage comes from a batch-wide library:
+#   _library/pexels/search/{query}_{orientation}.json  one API request per distinct query slug and
+#                                                      orientation (checkpoint; the cache artifact)
+#   _library/pexels/clips/{clip}.mp4                   each chosen file downloaded once, shared
+# and each drama's background picks enough distinct clips from its search to cover its narration.
+# Without a key there are no Pexels jobs at all; the background logs why and falls back.
+# The key is never a param (params are stored in Snakemake's metadata): scripts read os.environ.
+
+import glob
+import os
+
+from dramabatch.pexels import (
+    CLIP_PATTERN,
+    ENV_KEY,
+    SLUG_PATTERN,
+    clip_links,
+    pick_clips,
+    slugify,
+)
+
+PEXELS_LIB = f"{OUT}/_library/pexels"
+PEXELS_ON = "pexels" in config["background"]["order"] and bool(os.environ.get(ENV_KEY))
+PEXELS_SKIP_REASON = (
+    "" if PEXELS_ON else f"{ENV_KEY} is not set (or pexels is not in background.order)"
+)
+
+
+wildcard_constraints:
+    query=SLUG_PATTERN,
+    clip=CLIP_PATTERN,
+
+
+def pexels_slug(drama_id):
+    return slugify(
+        DRAMAS[drama_id].background_query or config["pexels"]["default_query"]
+    )
+
+
+def pexels_target(orientation):
+    size = config["render"]["long" if orientation == "landscape" else "short"]
+    return [size["width"], size["height"]]
+
+
+_LINKS = {"stamp": None, "links": {}}
+
+
+def pexels_link(wildcards):
+    """The file link of one library clip, from the cached searches that chose it."""
+    files = sorted(glob.glob(f"{PEXELS_LIB}/search/*.json"))
+    stamp = [(f, os.path.getmtime(f)) for f in files]
+    if stamp != _LINKS["stamp"]:
+        _LINKS.update(stamp=stamp, links=clip_links(files))
+    try:
+        return _LINKS["links"][wildcards.clip]
+    except KeyError:
+        raise WorkflowError(
+            f"dramabatch: Pexels clip {wildcards.clip} is in no cached search"
+        ) from None
+
+
+def background_inputs(wildcards):
+    inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
+    slug = pexels_slug(wildcards.id) if PEXELS_ON else ""
+    if slug:
+        # the search first: it needs nothing, so it runs while the drama is still being narrated
+        search = checkpoints.pexels_search.get(
+            query=slug, orientation=wildcards.orientation
+        ).output[0]
+        need = checkpoints.pexels_need.get(id=wildcards.id).output[0]
+        with open(search, encoding="utf-8") as fh:
+            record = json.load(fh)
+        with open(need, encoding="utf-8") as fh:
+            seconds = json.load(fh)[wildcards.orientation]
+        picked = pick_clips(
+            record, seconds, config["pexels"]["seconds_per_clip"], wildcards.id
+        )
+        inputs["search"] = search
+        inputs["clips"] = [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
+    return inputs
+
+
+checkpoint pexels_search:
+    output:
+        f"{PEXELS_LIB}/search/{{query}}_{{orientation}}.json",
+    log:
+        f"{OUT}/logs/_library/pexels_search_{{query}}_{{orientation}}.log",
+    retries: 1
+    localrule: True
+    resources:
+        mem_mb=128,
+        runtime=10,
+    params:
+        # what shapes the answer; timeouts and retries come from config inside the script
+        target=lambda wc: pexels_target(wc.orientation),
+        per_page=config["pexels"]["per_page"],
+        api_url=config["pexels"]["api_url"],
+        logdir=f"{OUT}/logs",
+        state=f"{PEXELS_LIB}/ratelimit.json",
+    script:
+        "../scripts/pexels_search.py"
+
+
+rule pexels_clip:
+    output:
+        f"{PEXELS_LIB}/clips/{{clip}}.mp4",
+    log:
+        f"{OUT}/logs/_library/pexels_clip_{{clip}}.log",
+    retries: 2
+    localrule: True
+    resources:
+        mem_mb=128,
+        runtime=30,
+    params:
+        link=pexels_link,
+    script:
+        "../scripts/pexels_clip.py"
+
+
+checkpoint pexels_need:
+    input:
+        f"{OUT}/{{id}}/narration.json",
+    output:
+        f"{OUT}/{{id}}/background/pexels_need.json",
+    log:
+        f"{OUT}/logs/{{id}}/pexels_need.log",
+    localrule: True
+    resources:
+        mem_mb=64,
+        runtime=5,
+    params:
+        short_max=config["shorts"]["max_seconds"],
+    script:
+        "../scripts/pexels_need.py"
 
 
 rule background:
     input:
-        f"{OUT}/{{id}}/source.media",
+        unpack(background_inputs),
     output:
         f"{OUT}/{{id}}/background/{{orientation}}.json",
     log:
@@ -18,6 +153,7 @@ rule background:
         size_long=config["render"]["long"],
         size_short=config["render"]["short"],
         fps=config["render"]["fps"],
-        query=lambda wc: drama(wc).background_query,
+        seconds_per_clip=config["pexels"]["seconds_per_clip"],
+        pexels_skip=PEXELS_SKIP_REASON,
     script:
         "../scripts/background.py"

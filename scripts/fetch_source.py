@@ -1,4 +1,4 @@
-"""Rule fetch_source: copy/link or download the drama's source."""
+"""Rule fetch_source: copy/link a local file, download a media URL, or yt-dlp a platform page."""
 
 from dramabatch.fetch import fetch_source
 from dramabatch.smk import run_step
@@ -7,5 +7,6 @@ dl = snakemake.params.download
 run_step(snakemake, "fetch_source", lambda: fetch_source(
     snakemake.params.source, snakemake.output[0],
     connect_timeout=dl["connect_timeout_s"], read_timeout=dl["read_timeout_s"],
-    max_bytes=int(dl["max_gb"] * 1024**3),
+    max_bytes=int(dl["max_gb"] * 1024**3), retries=dl["retries"], backoff=dl["backoff_s"],
+    max_backoff=dl["max_backoff_s"],
 ))

@@ -102,10 +102,44 @@ def from_source(source: str) -> FootagePlan:
     return FootagePlan("source", clips=[Clip(str(source), info.duration)])
 
 
+def stock(search: str | os.PathLike[str], clips: list[str],
+          seconds_per_clip: float = 0.0) -> FootagePlan:
+    """Pexels clips from the shared library, picked from one cached search (see pexels.py).
+
+    Each clip's ``duration`` is the stretch of it the plan uses: its length, capped at
+    ``seconds_per_clip``, so the renderer cuts to the next clip on time.
+    """
+    record = json.loads(Path(search).read_text(encoding="utf-8"))
+    what = f"Pexels search '{record.get('query')}' ({record.get('orientation')})"
+    if record.get("error"):
+        raise DramaError(f"{what} failed: {record['error']}")
+    if not record.get("videos"):
+        raise DramaError(f"{what} found no usable videos")
+    if not clips:
+        raise DramaError(f"{what}: no clips were picked")
+    plan = FootagePlan("pexels")
+    for path in clips:
+        try:
+            info = probe(path)
+        except DramaError as exc:
+            log.warning("background: skipping stock clip %s: %s", Path(path).name, exc.cause)
+            continue
+        if not info.has_video or info.duration <= 0:
+            log.warning("background: skipping stock clip %s: no picture", Path(path).name)
+            continue
+        length = min(info.duration, seconds_per_clip) if seconds_per_clip > 0 else info.duration
+        plan.clips.append(Clip(str(path), round(length, 3)))
+    if not plan.clips:
+        raise DramaError(f"{what}: none of the downloaded clips is a usable video")
+    log.info("background: %d distinct Pexels clips from %s", len(plan.clips), what)
+    return plan
+
+
 def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str], *,
                     order: list[str], source: str, options: dict,
                     long_wh: tuple[int, int], short_wh: tuple[int, int],
-                    pexels: Callable[[], FootagePlan] | None = None) -> FootagePlan:
+                    pexels: Callable[[], FootagePlan] | None = None,
+                    pexels_reason: str = "not available in this configuration") -> FootagePlan:
     """Try each step of ``order``; write the first plan that works to ``out`` and return it."""
     width, height = frame_size(orientation, long_wh, short_wh)
     steps: dict[str, Callable[[], FootagePlan]] = {
@@ -118,7 +152,7 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
     reasons: list[str] = []
     for step in order:
         if step not in steps:
-            reason = "not available in this configuration" if step == "pexels" else "unknown step"
+            reason = pexels_reason if step == "pexels" else "unknown step"
             log.info("background: skipping '%s': %s", step, reason)
             reasons.append(f"{step}: {reason}")
             continue
