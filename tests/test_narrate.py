@@ -87,3 +87,19 @@ def test_failing_engine_is_named_and_fallback_used(tmp_path):
                        {"engine": "piper", "voice": "/nonexistent/voice.onnx",
                         "fallback": ["piper"]} | {"voice": "bundled"})
     assert timeline["engine"] == "piper"
+
+
+@pytest.mark.parametrize("target", [-14.0, -20.0])
+def test_loudness_target_and_true_peak_measured_by_ebur128(tmp_path, target):
+    segs = build_script("¡Cuidado! The storm came at night, and the lights went out. 🌩️ Nobody "
+                        "moved, nobody spoke.")
+    script = {"language": "en", "segments": [s.to_dict() for s in segs]}
+    timeline = narrate(script, tmp_path / "n.mp3", tmp_path / "n.json",
+                       {"engine": "piper", "loudness_lufs": target, "true_peak_db": -1.0})
+    integrated, peak = loudness(tmp_path / "n.mp3")
+    assert abs(integrated - target) <= 1.0, (integrated, peak)
+    assert peak <= -1.0, peak  # true peak (ebur128 peak=true), after MP3 encoding
+    assert timeline["loudness"]["target_lufs"] == target
+    assert timeline["loudness"]["output_lufs"] == pytest.approx(integrated, abs=0.2)
+    assert "🌩" in timeline["segments"][-2]["text"] or "🌩" in json.dumps(timeline,
+                                                                        ensure_ascii=False)

@@ -101,26 +101,63 @@ def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[st
     return json.loads(match.group(0))
 
 
+def measure_file(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of an encoded file, by ffmpeg's ebur128 meter."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-i", str(path), "-af",
+         "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, timeout=600)
+    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+    i_match = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
+    p_match = re.search(r"Peak:\s*(-?[\d.]+|-inf) dBFS", summary)
+    if proc.returncode != 0 or not i_match or not p_match:
+        raise DramaError(f"loudness measurement failed: {proc.stderr[-500:]}")
+    return float(i_match.group(1)), float(p_match.group(1))
+
+
 def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: float,
                      true_peak: float, out_rate: int = 44100, bitrate: str = "160k") -> dict:
-    """Loudness-normalise (two-pass linear loudnorm) and encode to MP3 atomically."""
+    """Normalise loudness to ``target_lufs`` under a ``true_peak`` ceiling; encode MP3 atomically.
+
+    A linear gain is used when it reaches the target within the ceiling. Speech is peaky, so
+    usually it does not: then a look-ahead peak limiter (delay-compensated, so every timing stays
+    exact) holds the peaks while the gain brings the programme up to the target. The encoded
+    file is measured again (ebur128, true peak) and the gain corrected, up to five passes.
+    """
     with tempfile.TemporaryDirectory() as tmpdir:
         wav = Path(tmpdir) / "narration.wav"
         write_wav_mono(wav, samples, rate)
         m = measure_loudness(wav, target_lufs, true_peak)
-        # A linear gain keeps the waveform (and thus every timing) intact; if the peak would
-        # exceed the ceiling, lower the gain rather than let loudnorm switch to dynamic mode.
         gain = target_lufs - float(m["input_i"])
-        headroom = true_peak - float(m["input_tp"])
-        gain = min(gain, headroom)
-        af = f"volume={gain:.2f}dB,aresample={out_rate}"
-        with atomic_output(mp3) as tmp:
+        # Sample-peak ceiling for the limiter, with margin for inter-sample and MP3 overshoot.
+        ceiling = true_peak - 1.0
+        limited = float(m["input_tp"]) + gain > true_peak
+        trial = Path(tmpdir) / "trial.mp3"
+        for _ in range(5):
+            af = f"volume={gain:.2f}dB"
+            if limited:
+                af += (f",alimiter=limit={10 ** (ceiling / 20):.4f}:level=0:attack=5:"
+                       f"release=80:latency=1")
+            af += f",aresample={out_rate}"
             run_ffmpeg(["-i", str(wav), "-af", af, "-ac", "1", "-c:a", "libmp3lame",
-                        "-b:a", bitrate, "-f", "mp3", str(tmp)],
+                        "-b:a", bitrate, "-f", "mp3", str(trial)],
                        duration=len(samples) / rate, what="encode narration")
+            got_i, got_tp = measure_file(trial)
+            if got_tp > true_peak:
+                ceiling -= got_tp - true_peak + 0.2
+                limited = True
+                continue
+            if abs(got_i - target_lufs) <= 0.5:
+                break
+            gain += (target_lufs - got_i) * (1.6 if limited else 1.0)  # the limiter eats some
+            limited = limited or float(m["input_tp"]) + gain > true_peak
+        with atomic_output(mp3) as tmp:
+            tmp.write_bytes(trial.read_bytes())
+    log.info("narrate: loudness %.1f LUFS, true peak %.1f dBTP (target %.1f / %.1f)",
+             got_i, got_tp, target_lufs, true_peak)
     return {"target_lufs": target_lufs, "true_peak_db": true_peak,
             "measured_lufs": float(m["input_i"]), "measured_tp": float(m["input_tp"]),
-            "gain_db": round(gain, 2)}
+            "gain_db": round(gain, 2), "limiter": limited,
+            "output_lufs": got_i, "output_tp": got_tp}
 
 
 def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
