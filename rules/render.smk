@@ -1,8 +1,23 @@
-# The long 16:9 master and the 9:16 shorts, each one ffmpeg filter graph.
+# The long 16:9 master and the 9:16 shorts, each one ffmpeg filter graph (or, with
+# render.engine: moviepy, one moviepy composition).
+
+
+def audio_bed(wildcards):
+    """The music file and the source (for its original audio) when config audio asks for them.
+
+    Declared as inputs, so replacing the music file reruns the renders that use it.
+    """
+    files = {}
+    if config["audio"]["music"]:
+        files["music"] = config["audio"]["music"]
+    if config["audio"]["original_audio"]:
+        files["original"] = f"{OUT}/{wildcards.id}/source.media"
+    return files
 
 
 rule render_long:
     input:
+        unpack(audio_bed),
         background=f"{OUT}/{{id}}/background/landscape.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
@@ -19,6 +34,7 @@ rule render_long:
         runtime=60,
     params:
         render=config["render"],
+        audio=config["audio"],
     script:
         "../scripts/render_long.py"
 
@@ -41,6 +57,7 @@ checkpoint plan_shorts:
 
 rule render_short:
     input:
+        unpack(audio_bed),
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         background=f"{OUT}/{{id}}/background/portrait.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
@@ -57,6 +74,7 @@ rule render_short:
         runtime=30,
     params:
         render=config["render"],
+        audio=config["audio"],
         subtitles=config["subtitles"],
         title_seconds=config["shorts"]["title_seconds"],
         title=lambda wc: drama(wc).title,

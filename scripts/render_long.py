@@ -1,15 +1,14 @@
-"""Rule render_long: the 16:9 master with narration and burned subtitles."""
+"""Rule render_long: the 16:9 master with narration, audio bed and burned subtitles."""
 
-from dramabatch.render import SubtitleStyle, VideoOptions, render_long
+from dramabatch.render import AudioMix, SubtitleStyle, render_long, video_options
 from dramabatch.smk import load_json, run_step
 
 r = snakemake.params.render
-video = VideoOptions(width=r["long"]["width"], height=r["long"]["height"], fps=r["fps"],
-                     crf=r["crf"], preset=r["preset"], encoder=r["encoder"],
-                     threads=snakemake.threads)
+inputs = dict(snakemake.input.items())
 run_step(snakemake, "render_long", lambda: render_long(
-    background=snakemake.input.background, narration=snakemake.input.narration,
-    srt=snakemake.input.srt, out=snakemake.output[0],
-    duration=load_json(snakemake.input.timeline)["duration"],
-    video=video, style=SubtitleStyle(**r["style_long"]),
+    background=inputs["background"], narration=inputs["narration"], srt=inputs["srt"],
+    out=snakemake.output[0], duration=load_json(inputs["timeline"])["duration"],
+    video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
+    mix=AudioMix.from_config(snakemake.params.audio, inputs.get("original", "")),
+    engine=r["engine"],
 ))

@@ -1,5 +1,10 @@
-import pytest
+import json
+import re
 
+import pytest
+from conftest import TINY_CONFIG, snakemake, write_manifest
+
+from dramabatch.media import decode_check, probe
 from dramabatch.shorts import plan_shorts, sentences
 
 
@@ -35,3 +40,95 @@ def test_max_count_and_too_short_narration():
 def test_a_sentence_longer_than_max_is_skipped_not_fatal():
     plans = plan_shorts(tl([30, 5, 6]), min_s=10, max_s=20)
     assert len(plans) == 1 and plans[0].first_sentence == 1
+
+
+# --------------------------------------------------------------------------- through the CLI
+STORY = ("The door opened at midnight. Nobody was there. "
+         "A cold wind came into the hall. Then the lights went out. "
+         "Anna called her brother. He did not answer.")
+
+
+def _planned_jobs(stdout: str) -> dict[str, int]:
+    table = stdout.split("Job stats:")[1].split("total")[0]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+@pytest.fixture(scope="module")
+def shorts_batch(tmp_path_factory, speech_video):
+    wd = tmp_path_factory.mktemp("shorts_wf")
+    manifest = write_manifest(wd / "manifest.tsv", [("alpha", str(speech_video))])
+    config = TINY_CONFIG.format(manifest=manifest).replace("min_seconds: 3", "min_seconds: 1.5")
+    (wd / "config.yaml").write_text(config)
+    (wd / "scripts").mkdir()
+    (wd / "scripts" / "alpha.txt").write_text(STORY, encoding="utf-8")
+    proc = snakemake(wd, "--cores", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return wd
+
+
+def test_rendered_shorts_follow_the_plan_and_the_narration_timings(shorts_batch):
+    res = shorts_batch / "results" / "alpha"
+    timeline = json.loads((res / "narration.json").read_text(encoding="utf-8"))
+    plan = json.loads((res / "shorts" / "plan.json").read_text(encoding="utf-8"))["shorts"]
+    assert len(plan) >= 3, plan
+    sents = sentences(timeline)
+    starts = {round(s.start, 4): s.index for s in sents}
+    ends = {round(s.end, 4): s.index for s in sents}
+    for p, nxt in zip(plan, plan[1:] + [None], strict=True):
+        assert 1.5 <= p["end"] - p["start"] <= 8
+        assert starts[p["start"]] == p["first_sentence"]  # starts on a sentence start
+        assert ends[p["end"]] == p["last_sentence"]  # ends on that sentence's end
+        if nxt:
+            assert p["end"] <= nxt["start"] and p["number"] + 1 == nxt["number"]
+        video = res / "shorts" / f"short_{p['number']:02d}.mp4"
+        info = probe(video)
+        assert (info.width, info.height) == (90, 160)  # native 9:16, not a crop of the master
+        decoded = decode_check(video)
+        assert abs(decoded["video"] - decoded["audio"]) <= 0.05, decoded
+        assert abs(info.video_duration - info.audio_duration) <= 0.05, info
+        assert abs(info.duration - (p["end"] - p["start"])) <= 0.1
+    assert not (res / "shorts" / f"short_{len(plan) + 1:02d}.mp4").exists()
+
+
+def _mtimes(res):
+    return {p.name: p.stat().st_mtime_ns
+            for p in [*sorted((res / "shorts").glob("short_*.mp4")), res / "long.mp4"]}
+
+
+def test_deleting_one_short_reruns_only_that_short(shorts_batch):
+    res = shorts_batch / "results" / "alpha"
+    shorts = sorted((res / "shorts").glob("short_*.mp4"))
+    targets = [str(p.relative_to(shorts_batch)) for p in shorts]
+    before = _mtimes(res)
+    shorts[1].unlink()
+    dry = snakemake(shorts_batch, "-n", "--cores", "2", *targets)
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert _planned_jobs(dry.stdout) == {"render_short": 1}
+    proc = snakemake(shorts_batch, "--cores", "2", *targets)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    after = _mtimes(res)
+    assert {name for name in before if before[name] != after[name]} == {shorts[1].name}
+    assert decode_check(shorts[1])["video"] > 1
+    # The plain default target then refreshes what contains the new short, and renders nothing.
+    dry = snakemake(shorts_batch, "-n", "--cores", "2")
+    jobs = _planned_jobs(dry.stdout)
+    assert not {"render_short", "render_long", "plan_shorts"} & set(jobs), jobs
+    assert jobs.get("package") == 1, jobs
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Snakemake does not regenerate a missing intermediate whose consumers (shorts/index.json, "
+    "the zip) are up to date; rule all must list the planned shorts itself (Snakefile / "
+    "rules/targets.smk, not owned by the render work)."))
+def test_plain_run_rebuilds_a_deleted_short(shorts_batch):
+    res = shorts_batch / "results" / "alpha"
+    assert snakemake(shorts_batch, "--cores", "2").returncode == 0  # everything up to date
+    victim = sorted((res / "shorts").glob("short_*.mp4"))[-1]
+    victim.unlink()
+    try:
+        dry = snakemake(shorts_batch, "-n", "--cores", "2")
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        assert "Job stats:" in dry.stdout, "nothing planned: the deleted short is not rebuilt"
+        assert _planned_jobs(dry.stdout).get("render_short") == 1
+    finally:  # leave the batch complete for any later test
+        snakemake(shorts_batch, "--cores", "2", str(victim.relative_to(shorts_batch)))

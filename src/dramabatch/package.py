@@ -12,6 +12,7 @@ import os
 import zipfile
 from pathlib import Path
 
+from .errors import DramaError
 from .fsutil import atomic_output, sha256_file
 from .media import probe
 
@@ -33,6 +34,9 @@ def make_zip(files: list[str | os.PathLike[str]], root: str | os.PathLike[str],
              out: str | os.PathLike[str]) -> dict:
     """Zip ``files`` (arcnames relative to ``root``) plus manifest.json into ``out``."""
     root = Path(root)
+    missing = [str(p) for p in files if not Path(p).is_file()]
+    if missing:
+        raise DramaError(f"cannot package, missing file(s): {', '.join(missing)}")
     entries = []
     with atomic_output(out) as tmp, zipfile.ZipFile(tmp, "w") as zf:
         for f in sorted(Path(p) for p in files):

@@ -1,8 +1,13 @@
 """Rendering with one ffmpeg filter graph per output: long 16:9 master and native 9:16 shorts.
 
-The graph scales the background to cover the frame, crops, loops it to the narration length and
-burns ASS subtitles built from the SRT/timeline with the configured style. No Python touches a
-frame, so rendering runs at the speed of the encoder and memory stays flat whatever the length.
+The graph scales the background to cover the frame, crops, concatenates the clips to the narration
+length (optionally crossfading them), burns ASS subtitles built from the SRT/timeline with the
+configured style, and mixes the narration with an optional music bed and the source's original
+audio, both ducked under the voice (sidechaincompress). No Python touches a frame, so rendering
+runs at the speed of the encoder and memory stays flat whatever the length.
+
+Video and audio end together: the output is a whole number of frames, and the audio is padded or
+trimmed to exactly that many frames' worth of samples.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pysubs2
 from .background import FootagePlan
 from .errors import DramaError
 from .fsutil import atomic_output
-from .media import filter_escape, run_ffmpeg
+from .media import filter_escape, probe, run_ffmpeg
 from .subtitles import to_ssa, word_cues
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,46 @@ class VideoOptions:
     threads: int = 0
     #: Longest stretch of one stock clip before cutting to the next (0: use each clip whole).
     seconds_per_clip: float = 0.0
+    #: Seconds of crossfade (xfade) between consecutive clips; 0 cuts.
+    crossfade: float = 0.0
+
+
+#: Output audio sample rate.
+SAMPLE_RATE = 48000
+
+
+@dataclass(frozen=True)
+class AudioMix:
+    """What plays under the narration. Empty paths leave the narration alone."""
+
+    #: A music file, looped to the length, at ``music_volume`` (linear gain).
+    music: str = ""
+    music_volume: float = 0.15
+    #: A media file whose own audio track (the drama's original sound) plays under the voice.
+    original: str = ""
+    original_volume: float = 0.5
+    #: sidechaincompress settings: the narration pushes the bed down while it speaks.
+    duck_threshold: float = 0.02
+    duck_ratio: float = 8.0
+    duck_attack_ms: float = 20.0
+    duck_release_ms: float = 400.0
+
+    @property
+    def has_bed(self) -> bool:
+        return bool(self.music or self.original)
+
+    @classmethod
+    def from_config(cls, cfg: dict, original: str = "") -> AudioMix:
+        """From the ``audio:`` config section; ``original`` is the source (used if enabled)."""
+        duck = cfg.get("ducking", {})
+        return cls(music=cfg.get("music", "") or "",
+                   music_volume=cfg.get("music_volume", 0.15),
+                   original=original if cfg.get("original_audio", False) else "",
+                   original_volume=cfg.get("original_volume", 0.5),
+                   duck_threshold=duck.get("threshold", 0.02),
+                   duck_ratio=duck.get("ratio", 8.0),
+                   duck_attack_ms=duck.get("attack_ms", 20.0),
+                   duck_release_ms=duck.get("release_ms", 400.0))
 
 
 @dataclass(frozen=True)
@@ -104,12 +149,14 @@ def _encoder_args(v: VideoOptions) -> list[str]:
 
 
 def footage_inputs(plan: FootagePlan, duration: float, fps: int,
-                   seconds_per_clip: float = 0.0) -> tuple[list[str], list[tuple[int, float]]]:
+                   seconds_per_clip: float = 0.0,
+                   crossfade: float = 0.0) -> tuple[list[str], list[tuple[int, float]]]:
     """ffmpeg input args for a footage plan and the (input index, seconds) pieces to concat.
 
     Clips are used in order, each for at most ``seconds_per_clip`` (0: its whole length) and
     cycled when they are too few to cover ``duration``; every input is looped, so a short clip
-    can still fill a long piece.
+    can still fill a long piece. The pieces' lengths always add up to ``duration``; with a
+    ``crossfade``, a piece too short to fade in and out is merged into the one before it.
     """
     if plan.lavfi:
         return ["-f", "lavfi", "-i", f"{plan.lavfi}:duration={duration + 1:.3f}"], [(0, duration)]
@@ -126,6 +173,8 @@ def footage_inputs(plan: FootagePlan, duration: float, fps: int,
         if len(plan.clips) == 1:
             length = remaining  # one clip: loop it for the whole length
         length = min(length, remaining)
+        if crossfade > 0 and remaining - length < 2 * crossfade:
+            length = remaining  # no sliver of a clip at the end: this one runs to the end
         args += ["-stream_loop", "-1", "-i", clip.path]
         pieces.append((len(pieces), length))
         remaining -= length
@@ -133,59 +182,165 @@ def footage_inputs(plan: FootagePlan, duration: float, fps: int,
     return args, pieces
 
 
-def background_graph(pieces: list[tuple[int, float]], w: int, h: int, fps: int) -> str:
-    """Scale each piece to cover the frame, crop, trim to its length, and concatenate."""
+def background_graph(pieces: list[tuple[int, float]], w: int, h: int, fps: int,
+                     crossfade: float = 0.0) -> str:
+    """Scale each piece to cover the frame, crop, trim to its length, and join them.
+
+    Without ``crossfade`` the pieces are concatenated. With it, each piece but the last runs
+    ``crossfade`` seconds longer and overlaps the next one by that much (xfade), so the joined
+    length is still the sum of the pieces' lengths.
+    """
+    fade = crossfade if len(pieces) > 1 else 0.0
+    if fade > 0:
+        # A fade never takes more than half of the shortest piece.
+        fade = min(fade, 0.5 * min(length for _, length in pieces))
     parts = []
-    for idx, length in pieces:
+    for k, (idx, length) in enumerate(pieces):
+        extra = fade if k < len(pieces) - 1 else 0.0
         parts.append(
             f"[{idx}:v]scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},"
-            f"setsar=1,fps={fps},trim=duration={length:.3f},setpts=PTS-STARTPTS[bg{idx}]"
+            f"setsar=1,fps={fps},format=yuv420p,trim=duration={length + extra:.4f},"
+            f"setpts=PTS-STARTPTS[bg{idx}]"
         )
     if len(pieces) == 1:
         return parts[0].replace("[bg0]", "[bg]")
-    labels = "".join(f"[bg{idx}]" for idx, _ in pieces)
-    return ";".join(parts) + f";{labels}concat=n={len(pieces)}:v=1:a=0[bg]"
+    if fade <= 0:
+        labels = "".join(f"[bg{idx}]" for idx, _ in pieces)
+        return ";".join(parts) + f";{labels}concat=n={len(pieces)}:v=1:a=0[bg]"
+    chain, offset, prev = [], 0.0, f"bg{pieces[0][0]}"
+    for k in range(1, len(pieces)):
+        offset += pieces[k - 1][1]
+        label = "bg" if k == len(pieces) - 1 else f"x{k}"
+        chain.append(f"[{prev}][bg{pieces[k][0]}]xfade=transition=fade:duration={fade:.4f}"
+                     f":offset={offset:.4f}[{label}]")
+        prev = label
+    return ";".join(parts + chain)
+
+
+def audio_graph(voice_idx: int, samples: int, mix: AudioMix, music_idx: int | None,
+                original_idx: int | None) -> str:
+    """The narration (exactly ``samples`` long at 48 kHz), with the ducked bed mixed under it."""
+    fmt = f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
+    exact = f"apad,atrim=end_sample={samples},asetpts=N/SR/TB"
+    voice = f"[{voice_idx}:a]asetpts=PTS-STARTPTS,{fmt},{exact}"
+    beds = []
+    if music_idx is not None:
+        beds.append(f"[{music_idx}:a]asetpts=PTS-STARTPTS,{fmt},volume={mix.music_volume},"
+                    f"{exact}[music]")
+    if original_idx is not None:
+        beds.append(f"[{original_idx}:a]asetpts=PTS-STARTPTS,{fmt},"
+                    f"volume={mix.original_volume},{exact}[orig]")
+    if not beds:
+        return voice + "[a]"
+    parts = [voice + ",asplit=2[voice][key]", *beds]
+    labels = [b[b.rindex("["):] for b in beds]
+    if len(labels) == 2:
+        parts.append(f"{''.join(labels)}amix=inputs=2:normalize=0:duration=first[bed]")
+        bed = "[bed]"
+    else:
+        bed = labels[0]
+    parts.append(f"{bed}[key]sidechaincompress=threshold={mix.duck_threshold}"
+                 f":ratio={mix.duck_ratio}:attack={mix.duck_attack_ms}"
+                 f":release={mix.duck_release_ms}[ducked]")
+    parts.append(f"[voice][ducked]amix=inputs=2:normalize=0:duration=first,{exact}[a]")
+    return ";".join(parts)
 
 
 def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
            out: str | os.PathLike[str], duration: float, video: VideoOptions,
-           audio_start: float = 0.0, what: str = "render") -> None:
-    """Render ``out``: footage covering ``duration`` + audio window + burned subtitles."""
+           audio_start: float = 0.0, mix: AudioMix | None = None,
+           what: str = "render") -> None:
+    """Render ``out``: footage covering ``duration`` + audio window + burned subtitles.
+
+    The output holds ``round(duration * fps)`` frames and exactly as many seconds of audio.
+    """
     if duration <= 0:
         raise DramaError(f"{what}: nothing to render (duration {duration:.2f} s)")
+    mix = mix or AudioMix()
     w, h = video.width, video.height
-    in_args, pieces = footage_inputs(footage, duration, video.fps, video.seconds_per_clip)
-    audio_idx = len(pieces) if not footage.lavfi else 1
+    frames = max(1, round(duration * video.fps))
+    length = frames / video.fps
+    samples = round(length * SAMPLE_RATE)
+    in_args, pieces = footage_inputs(footage, length, video.fps, video.seconds_per_clip,
+                                     video.crossfade)
+    n_inputs = 1 if footage.lavfi else len(pieces)
+    in_args += ["-ss", f"{audio_start:.3f}", "-t", f"{length + 0.5:.3f}", "-i", audio]
+    voice_idx, n_inputs = n_inputs, n_inputs + 1
+    music_idx = original_idx = None
+    if mix.music:
+        if not Path(mix.music).is_file():
+            raise DramaError(f"background music file not found: {mix.music}")
+        in_args += ["-stream_loop", "-1", "-i", mix.music]
+        music_idx, n_inputs = n_inputs, n_inputs + 1
+    if mix.original:
+        if probe(mix.original).has_audio:
+            in_args += ["-stream_loop", "-1", "-ss", f"{audio_start:.3f}", "-i", mix.original]
+            original_idx, n_inputs = n_inputs, n_inputs + 1
+        else:
+            log.warning("%s: the source has no audio track; no original audio under the voice",
+                        what)
     with tempfile.TemporaryDirectory() as tmpdir:
         ass = Path(tmpdir) / "subs.ass"
         subs.save(str(ass), encoding="utf-8")
-        graph = (
-            background_graph(pieces, w, h, video.fps)
-            + f";[bg]ass=filename={filter_escape(str(ass))}"
-            f":fontsdir={filter_escape(fonts_dir())}[v]"
-        )
+        graph = ";".join([
+            background_graph(pieces, w, h, video.fps, video.crossfade),
+            # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
+            f"[bg]ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())},"
+            f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={frames},"
+            f"setpts=PTS-STARTPTS[v]",
+            audio_graph(voice_idx, samples, mix, music_idx, original_idx),
+        ])
         with atomic_output(out) as tmp:
             run_ffmpeg(
                 [*in_args,
-                 "-ss", f"{audio_start:.3f}", "-t", f"{duration:.3f}", "-i", audio,
-                 "-filter_complex", graph, "-map", "[v]", "-map", f"{audio_idx}:a:0",
-                 "-t", f"{duration:.3f}", *_encoder_args(video),
-                 "-c:a", "aac", "-b:a", video.audio_bitrate, "-ar", "48000",
+                 "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
+                 "-frames:v", str(frames), *_encoder_args(video),
+                 "-c:a", "aac", "-b:a", video.audio_bitrate, "-ar", str(SAMPLE_RATE),
                  "-movflags", "+faststart", "-f", "mp4", str(tmp)],
-                duration=duration, what=what,
+                duration=length, what=what,
             )
 
 
+def long_subs(srt: str, video: VideoOptions, style: SubtitleStyle) -> pysubs2.SSAFile:
+    return styled(pysubs2.load(srt, encoding="utf-8"), style, video.width, video.height)
+
+
+ENGINES = ("ffmpeg", "moviepy")
+
+
+def renderer(engine: str):
+    """The render function of ``engine``: the ffmpeg graph, or the moviepy composition."""
+    if engine == "ffmpeg":
+        return render
+    if engine == "moviepy":
+        from .moviepy_engine import render as moviepy_render
+
+        return moviepy_render
+    raise DramaError(f"unknown render engine '{engine}' (one of {', '.join(ENGINES)})")
+
+
+def video_options(render_cfg: dict, kind: str, threads: int = 0) -> VideoOptions:
+    """VideoOptions from the ``render:`` config section; ``kind`` is 'long' or 'short'."""
+    return VideoOptions(width=render_cfg[kind]["width"], height=render_cfg[kind]["height"],
+                        fps=render_cfg["fps"], crf=render_cfg["crf"],
+                        preset=render_cfg["preset"], encoder=render_cfg["encoder"],
+                        threads=threads,
+                        seconds_per_clip=render_cfg.get("seconds_per_clip", 0.0),
+                        crossfade=render_cfg.get("crossfade", 0.0))
+
+
 def render_long(*, background: str, narration: str, srt: str, out: str, duration: float,
-                video: VideoOptions, style: SubtitleStyle) -> None:
-    subs = styled(pysubs2.load(srt, encoding="utf-8"), style, video.width, video.height)
-    render(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
-           duration=duration, video=video, what="render long video")
+                video: VideoOptions, style: SubtitleStyle, mix: AudioMix | None = None,
+                engine: str = "ffmpeg") -> None:
+    renderer(engine)(footage=FootagePlan.load(background), audio=narration,
+           subs=long_subs(srt, video, style), out=out, duration=duration, video=video, mix=mix,
+           what="render long video")
 
 
-def render_short(*, background: str, narration: str, timeline: dict, plan: dict, out: str,
-                 video: VideoOptions, style: SubtitleStyle, title: str = "",
-                 title_seconds: float = 0.0, max_words: int = 3) -> None:
+def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: SubtitleStyle,
+               title: str = "", title_seconds: float = 0.0,
+               max_words: int = 3) -> pysubs2.SSAFile:
+    """Word-chunked captions of one short (times relative to its start), plus the title card."""
     start, end = plan["start"], plan["end"]
     subs = to_ssa(word_cues(timeline["segments"], max_words), offset=start, clip=(start, end))
     subs = styled(subs, style, video.width, video.height)
@@ -195,6 +350,15 @@ def render_short(*, background: str, narration: str, timeline: dict, plan: dict,
         subs.styles["Title"].marginv = round(0.12 * video.height)
         subs.append(pysubs2.SSAEvent(start=0, end=int(title_seconds * 1000), text=title,
                                      style="Title"))
-    render(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
-           duration=end - start,
-           video=video, audio_start=start, what=f"render short {plan['number']:02d}")
+    return subs
+
+
+def render_short(*, background: str, narration: str, timeline: dict, plan: dict, out: str,
+                 video: VideoOptions, style: SubtitleStyle, title: str = "",
+                 title_seconds: float = 0.0, max_words: int = 3,
+                 mix: AudioMix | None = None, engine: str = "ffmpeg") -> None:
+    subs = short_subs(timeline=timeline, plan=plan, video=video, style=style, title=title,
+                      title_seconds=title_seconds, max_words=max_words)
+    renderer(engine)(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
+           duration=plan["end"] - plan["start"], video=video, audio_start=plan["start"],
+           mix=mix, what=f"render short {plan['number']:02d}")
