@@ -129,7 +129,7 @@ def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, speech_video, spee
         assert done.returncode == 0, done.stderr[-2000:]
 
         moments = {
-            "download": lambda: part_files(wd, ".source.part-*"),
+            "download": lambda: part_files(wd, ".source.media.partial"),
             "transcription": lambda: any(
                 (wd / "results/logs" / d / "transcribe.log").exists()
                 and not (wd / "results" / d / "transcript.json").exists()
@@ -155,6 +155,6 @@ def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, speech_video, spee
         final = resume(wd)
         assert final.returncode == 0, (final.stdout + final.stderr)[-3000:]
         assert outcome(wd) == outcome(ref)
-        assert part_files(wd, "*.part-*") == []
+        assert part_files(wd, "*.part-*") == [] and part_files(wd, "*.partial") == []
     finally:
         server.shutdown()

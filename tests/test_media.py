@@ -33,3 +33,17 @@ def test_probe_explains_non_media(tmp_path):
     (tmp_path / "empty.mp4").write_bytes(b"")
     with pytest.raises(DramaError, match="file is empty"):
         probe(tmp_path / "empty.mp4")
+
+
+def test_atomic_output_clears_parts_left_by_killed_writers(tmp_path):
+    from dramabatch.fsutil import atomic_output
+
+    final = tmp_path / "long.mp4"
+    stale = tmp_path / ".long.part-999999.mp4"
+    stale.write_bytes(b"half a video")
+    other = tmp_path / ".short_01.part-999999.mp4"
+    other.write_bytes(b"not ours")
+    with atomic_output(final) as tmp:
+        tmp.write_bytes(b"whole")
+    assert final.read_bytes() == b"whole"
+    assert not stale.exists() and other.exists()

@@ -19,11 +19,26 @@ def part_path(final: Path) -> Path:
     return final.with_name(f".{final.stem}.part-{os.getpid()}{final.suffix}")
 
 
+def clear_stale_parts(final: Path) -> list[Path]:
+    """Delete part files of ``final`` left by writers that were killed (kill -9 skips cleanup).
+
+    Snakemake never runs two jobs for the same output, so any other writer's part file of this
+    name belongs to a dead process and is only wasting disk.
+    """
+    mine = part_path(final)
+    stale = [p for p in final.parent.glob(f".{final.stem}.part-*{final.suffix}") if p != mine]
+    for p in stale:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+    return stale
+
+
 @contextlib.contextmanager
 def atomic_output(final: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path; on success rename it to ``final``, on any error delete it."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    clear_stale_parts(final)
     tmp = part_path(final)
     try:
         yield tmp
