@@ -16,8 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SNAKEMAKE, TINY_CONFIG, LoopbackServer, write_manifest
+
 from dramabatch.fsutil import sha256_file
 from dramabatch.media import decode_check, probe
 

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import snakemake
 
 pytestmark = pytest.mark.slow
