@@ -1,0 +1,137 @@
+"""Pexels through the real Snakemake CLI: one search per distinct query, one download per clip."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import TINY_CONFIG, make_video, snakemake
+from pexels_server import FakePexels
+
+KEY = "sk-LIVE-7f3a9c2e1b0d"
+
+pytestmark = pytest.mark.slow
+
+PEXELS_CONFIG = """\
+pexels:
+  api_url: {url}
+  default_query: city night
+  seconds_per_clip: 1.5
+  per_page: 6
+  connect_timeout_s: 1
+  read_timeout_s: 1
+  max_retries: 1
+  backoff_s: 0.1
+download: {{connect_timeout_s: 1, read_timeout_s: 1, retries: 2, backoff_s: 0.1}}
+"""
+
+
+def batch(workdir: Path, server: FakePexels, rows: list[tuple[str, str, str]]) -> Path:
+    lines = ["id\tsource\tlanguage\ttitle\tbackground_query"]
+    lines += [f"{i}\t{src}\ten\tTitle {i}\t{q}" for i, src, q in rows]
+    manifest = workdir / "manifest.tsv"
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = TINY_CONFIG.format(manifest=manifest).replace(
+        "order: [generated]", "order: [pexels, generated]")
+    (workdir / "config.yaml").write_text(config + PEXELS_CONFIG.format(url=server.url))
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def stock_library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("stock")
+    clips = []
+    for orientation, size in (("landscape", "320x180"), ("portrait", "180x320")):
+        for i in range(4):
+            clips.append(make_video(folder / f"{orientation}_{i}.mp4", wav=None, seconds=2,
+                                    size=size))
+    return clips
+
+
+def every_file_text(root: Path):
+    for path in root.rglob("*"):
+        if path.is_file() and path.stat().st_size < 5_000_000:
+            yield path, path.read_bytes()
+
+
+QUERIES = ["rain city", "Rain City!", "rain city", "rain city", "ocean waves", "ocean waves",
+           "Ocean  waves", "", "", ""]
+
+
+def test_ten_dramas_share_searches_and_clip_downloads(tmp_path, stock_library, speech_video,
+                                                      speech_video_b):
+    with FakePexels(key=KEY, clips=stock_library) as server:
+        server.add_query("rain city", 6, first_id=100)
+        server.add_query("ocean waves", 6, first_id=200)
+        server.add_query("city night", 6, first_id=300)
+        rows = [(f"d{i:02d}", str(speech_video if i % 2 else speech_video_b), q)
+                for i, q in enumerate(QUERIES)]
+        wd = batch(tmp_path, server, rows)
+        # long videos and portrait plans of every drama (shorts, reports, zip: test_workflow)
+        targets = [f"results/{d}/{name}" for d, _, _ in rows
+                   for name in ("long.mp4", "background/portrait.json")]
+        proc = snakemake(wd, "--cores", "2", *targets, env={"PEXELS_API_KEY": KEY})
+        assert proc.returncode == 0, proc.stderr[-4000:]
+
+        searches = Counter(server.searches())
+        files = server.file_hits()
+        redirects = [h for h in server.hits if h.startswith("/redirect/")]
+        library = sorted((wd / "results/_library/pexels/clips").glob("*.mp4"))
+        print(f"\n10 dramas, 3 distinct queries x 2 orientations: {sum(searches.values())} "
+              f"search requests ({len(searches)} distinct), {len(redirects)} file-link "
+              f"redirects, {sum(files.values())} clip downloads of {len(files)} distinct "
+              f"files, {len(library)} clips in the shared library")
+        assert sum(searches.values()) == 6 and set(searches.values()) == {1}
+        assert {h.split("orientation=")[1].split("&")[0] for h in searches} == {"landscape",
+                                                                               "portrait"}
+        assert files and set(files.values()) == {1}, f"a clip was downloaded twice: {files}"
+        assert len(library) == len(files) == len(redirects)
+        assert all("_320_180_" in p or "_180_320_" in p for p in files), "wrong size chosen"
+
+        used = set()
+        for drama_id, _, _ in rows:
+            for orientation in ("landscape", "portrait"):
+                plan = json.loads(
+                    (wd / f"results/{drama_id}/background/{orientation}.json").read_text())
+                paths = [c["path"] for c in plan["clips"]]
+                assert plan["step"] == "pexels", plan["reasons"]
+                assert len(paths) >= 2 and len(set(paths)) == len(paths), paths
+                assert all(c["duration"] <= 1.5 for c in plan["clips"])
+                used |= {Path(p).name for p in paths}
+            assert (wd / f"results/{drama_id}/long.mp4").stat().st_size > 0
+        assert used == {p.name for p in library}, "every downloaded clip is used by some drama"
+
+        # the key never lands in a file (results, logs, Snakemake metadata) or in the output
+        for path, data in every_file_text(wd):
+            assert KEY.encode() not in data, path
+        assert KEY not in proc.stdout + proc.stderr
+
+        before = len(server.hits)
+        again = snakemake(wd, "--cores", "2", *targets, env={"PEXELS_API_KEY": KEY})
+        assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+        assert len(server.hits) == before, "a rerun must not call Pexels again"
+
+
+def test_rejected_key_fails_the_drama_and_never_shows_the_key(tmp_path, stock_library,
+                                                             speech_video):
+    wrong = "sk-WRONG-5e6f7a8b9c"
+    with FakePexels(key=KEY, clips=stock_library) as server:
+        server.add_query("rain city", 3, first_id=100)
+        wd = batch(tmp_path, server, [("solo", str(speech_video), "rain city")])
+        proc = snakemake(wd, "--cores", "2", env={"PEXELS_API_KEY": wrong})
+    assert proc.returncode != 0
+    assert not (wd / "results/solo/long.mp4").exists()
+    log = (wd / "results/logs/solo/pexels_search_landscape.log").read_text()
+    assert "drama 'solo', stage background (pexels): Pexels rejected the API key" in log
+    summary = json.loads((wd / "results/run_summary.json").read_text())
+    entry = next(d for d in summary["dramas"] if d["id"] == "solo")
+    assert entry["status"] == "failed" and "Pexels rejected the API key" in entry["cause"]
+    assert "Pexels rejected the API key" in proc.stderr
+    for path, data in every_file_text(wd):
+        assert wrong.encode() not in data, path
+    assert wrong not in proc.stdout + proc.stderr
+    search_dir = wd / "results/_library/pexels/search"
+    assert not search_dir.exists() or not os.listdir(search_dir), "a rejected key is not cached"
