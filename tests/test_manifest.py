@@ -20,7 +20,8 @@ def test_parses_local_and_url_sources(tmp_path):
     assert dramas[1].is_url and dramas[1].source == "https://example.org/b.mp4"
 
 
-@pytest.mark.parametrize("bad", ["../x", "a b", "a/b", "", "ñandú", "x.mp4"])
+@pytest.mark.parametrize("bad", ["../x", "a b", "a/b", "", "ñandú", "x.mp4", "_library", "-rf",
+                                 "logs", "Benchmarks"])
 def test_unsafe_ids_rejected(bad):
     with pytest.raises(ConfigError, match="invalid drama id"):
         validate_id(bad)

@@ -14,8 +14,12 @@ from urllib.parse import urlparse
 
 from .errors import ConfigError
 
-ID_RE = re.compile(r"[A-Za-z0-9_-]+")
+#: Ids start with a letter or digit (never '-' or '_', so no id reads as a command-line option or
+#: lands in a shared folder such as results/_library) and continue with letters, digits, '_', '-'.
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 ID_PATTERN = ID_RE.pattern
+#: Folder names the results tree uses for itself.
+RESERVED_IDS = frozenset({"logs", "benchmarks", "report"})
 REQUIRED_COLUMNS = ("id", "source")
 OPTIONAL_COLUMNS = ("language", "title", "background_query")
 LANGUAGE_RE = re.compile(r"auto|[a-z]{2,3}(-[A-Za-z]{2,4})?")
@@ -43,8 +47,11 @@ def validate_id(drama_id: str) -> str:
     if not ID_RE.fullmatch(drama_id or ""):
         raise ConfigError(
             f"invalid drama id {drama_id!r}: ids become file names and may only contain "
-            "letters, digits, '_' and '-'"
+            "letters, digits, '_' and '-', starting with a letter or digit"
         )
+    if drama_id.lower() in RESERVED_IDS:
+        raise ConfigError(f"invalid drama id {drama_id!r}: the name is reserved for the "
+                          f"results tree ({', '.join(sorted(RESERVED_IDS))})")
     return drama_id
 
 
