@@ -6,7 +6,9 @@ STAMP  := $(VENV)/.installed
 CORES  ?= all
 PYTHON ?= python3
 
-.PHONY: install demo test lint bench clean
+SLURM_STAMP := $(VENV)/.installed-slurm
+
+.PHONY: install demo test test-slurm lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The Slurm executor plugin (the `slurm` extra) only for the cluster test and cluster users.
+$(SLURM_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,slurm]"
+	touch $(SLURM_STAMP)
 
 demo: install
 	$(BIN)/dramabatch-demo --texts demo/texts --out demo/sources
@@ -26,6 +33,11 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest
+
+# A real single-node Slurm cluster on this machine (root + apt for slurm-wlm/munge), the batch
+# through --profile profiles/slurm. `make test` leaves these tests out (pytest -m "not slurm").
+test-slurm: $(SLURM_STAMP)
+	$(BIN)/pytest -m slurm tests/test_slurm.py
 
 clean:
 	rm -rf results .snakemake demo/sources
