@@ -9,6 +9,8 @@ rule fetch_source:
     log:
         f"{OUT}/logs/{{id}}/fetch_source.log",
     retries: 2
+    # Downloads run where the internet is: on a cluster, the submitting node, not compute nodes.
+    localrule: True
     resources:
         mem_mb=256,
         runtime=60,
