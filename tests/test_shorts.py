@@ -132,3 +132,20 @@ def test_plain_run_rebuilds_a_deleted_short(shorts_batch):
         assert _planned_jobs(dry.stdout).get("render_short") == 1
     finally:  # leave the batch complete for any later test
         snakemake(shorts_batch, "--cores", "2", str(victim.relative_to(shorts_batch)))
+
+
+def test_render_engine_moviepy_is_chosen_by_config_through_the_cli(shorts_batch):
+    """The rule scripts dispatch on render.engine (run last: it re-renders long.mp4)."""
+    target = "results/alpha/long.mp4"
+    override = shorts_batch / "moviepy.yaml"
+    override.write_text("render:\n  engine: moviepy\n")
+    proc = snakemake(shorts_batch, "--cores", "2", target, "--forcerun", "render_long",
+                     "--configfile", str(shorts_batch / "config.yaml"), str(override))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    log = (shorts_batch / "results/logs/alpha/render_long.log").read_text(encoding="utf-8")
+    assert "(moviepy)" in log, log[-1000:]
+    info = probe(shorts_batch / target)
+    timeline = json.loads((shorts_batch / "results/alpha/narration.json").read_text())
+    assert (info.width, info.height) == (160, 90)
+    assert abs(info.duration - timeline["duration"]) <= 0.1
+    assert abs(info.video_duration - info.audio_duration) <= 0.05

@@ -78,14 +78,21 @@ def _background(plan: FootagePlan, video: VideoOptions, length: float):
     fade = video.crossfade if len(pieces) > 1 else 0.0
     if fade > 0:
         fade = min(fade, 0.5 * min(piece for _, piece in pieces))
-    sources, layers, start = [], [], 0.0
-    for k, (_, piece) in enumerate(pieces):
-        clip = plan.clips[k % len(plan.clips)]
-        src = mp.VideoFileClip(clip.path, audio=False)
+    # One reader per distinct clip, looped; its pieces follow on from each other (as in ffmpeg).
+    extras = [fade if k < len(pieces) - 1 else 0.0 for k in range(len(pieces))]
+    needed: dict[int, float] = {}
+    for (idx, piece), extra in zip(pieces, extras, strict=True):
+        needed[idx] = needed.get(idx, 0.0) + piece + extra
+    sources, looped = [], {}
+    for idx, total in needed.items():
+        src = mp.VideoFileClip(plan.clips[idx].path, audio=False)
         sources.append(src)
-        extra = fade if k < len(pieces) - 1 else 0.0
-        part = _cover(src, w, h).with_effects([mp.vfx.Loop(duration=piece + extra)])
-        part = part.with_start(start)
+        looped[idx] = _cover(src, w, h).with_effects([mp.vfx.Loop(duration=total + 1)])
+    used = dict.fromkeys(needed, 0.0)
+    layers, start = [], 0.0
+    for k, ((idx, piece), extra) in enumerate(zip(pieces, extras, strict=True)):
+        part = looped[idx].subclipped(used[idx], used[idx] + piece + extra).with_start(start)
+        used[idx] += piece + extra
         if fade > 0 and k > 0:
             part = part.with_effects([mp.vfx.CrossFadeIn(fade)])
         layers.append(part)
