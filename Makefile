@@ -8,12 +8,12 @@ PYTHON ?= python3
 
 SLURM_STAMP := $(VENV)/.installed-slurm
 
-.PHONY: install demo test test-slurm lint bench clean
+.PHONY: install demo report test test-slurm lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,openai-whisper]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,18 +26,34 @@ $(SLURM_STAMP): $(STAMP) pyproject.toml
 demo: install
 	$(BIN)/dramabatch-demo --texts demo/texts --out demo/sources
 	$(BIN)/snakemake --cores $(CORES)
+	# the README's pictures come from this run's own output
+	mkdir -p docs/images
+	cp results/lighthouse/thumbs/long.jpg docs/images/demo-long.jpg
+	cp results/lighthouse/thumbs/short_01.jpg docs/images/demo-short.jpg
+
+report: install
+	$(BIN)/snakemake --report report.html
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/snakefmt --check Snakefile rules
 
 test: install lint
+	bash tests/setup_browser.sh
 	$(BIN)/pytest
 
 # A real single-node Slurm cluster on this machine (root + apt for slurm-wlm/munge), the batch
 # through --profile profiles/slurm. `make test` leaves these tests out (pytest -m "not slurm").
 test-slurm: $(SLURM_STAMP)
 	$(BIN)/pytest -m slurm tests/test_slurm.py
+
+bench: $(SLURM_STAMP)
+	$(PY) benchmarks/e2e.py
+	$(PY) benchmarks/render.py --quick
+	$(PY) benchmarks/transcribe.py
+	$(PY) benchmarks/timing.py
+	$(PY) benchmarks/noop.py
+	$(PY) benchmarks/dryrun.py
 
 clean:
 	rm -rf results .snakemake demo/sources

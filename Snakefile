@@ -37,3 +37,6 @@ rule all:
         # plan before the shorts checkpoints have run.
         [f for drama_id in DRAMAS for f in drama_outputs(drama_id)],
         ARCHIVE,
+        # Every planned short by name, so a deleted short is rebuilt even though its consumers
+        # (shorts/index.json, the zip) are up to date.
+        all_planned_shorts,

@@ -76,6 +76,10 @@ def short_videos(drama_id):
     return [f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4" for n in range(1, count + 1)]
 
 
+def all_planned_shorts(wildcards):
+    return [f for drama_id in DRAMAS for f in short_videos(drama_id)]
+
+
 def drama_outputs(drama_id):
     """Every file of one drama that goes into the archive, except the shorts."""
     base = f"{OUT}/{drama_id}"
@@ -84,6 +88,7 @@ def drama_outputs(drama_id):
         f"{base}/script.json",
         f"{base}/narration.mp3",
         f"{base}/narration.json",
+        f"{base}/words.json",
         f"{base}/{drama_id}.srt",
         f"{base}/long.mp4",
         f"{base}/shorts/plan.json",

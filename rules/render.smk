@@ -62,6 +62,7 @@ rule render_short:
         background=f"{OUT}/{{id}}/background/portrait.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
+        words=f"{OUT}/{{id}}/words.json",
     output:
         f"{OUT}/{{id}}/shorts/short_{{n}}.mp4",
     log:

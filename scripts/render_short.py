@@ -3,6 +3,7 @@
 from dramabatch.errors import DramaError
 from dramabatch.render import AudioMix, SubtitleStyle, render_short, video_options
 from dramabatch.smk import load_json, run_step
+from dramabatch.subtitles import attach_words
 
 
 def main() -> None:
@@ -13,7 +14,8 @@ def main() -> None:
     if not 1 <= number <= len(shorts):
         raise DramaError(f"short {number:02d} is not in the plan ({len(shorts)} planned)")
     render_short(background=inputs["background"], narration=inputs["narration"],
-                 timeline=load_json(inputs["timeline"]), plan=shorts[number - 1],
+                 timeline=attach_words(load_json(inputs["timeline"]), load_json(inputs["words"])),
+                 plan=shorts[number - 1],
                  out=snakemake.output[0], video=video_options(r, "short", snakemake.threads),
                  style=SubtitleStyle(**r["style_short"]),
                  title=snakemake.params.title, title_seconds=snakemake.params.title_seconds,

@@ -116,10 +116,6 @@ def test_deleting_one_short_reruns_only_that_short(shorts_batch):
     assert jobs.get("package") == 1, jobs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Snakemake does not regenerate a missing intermediate whose consumers (shorts/index.json, "
-    "the zip) are up to date; rule all must list the planned shorts itself (Snakefile / "
-    "rules/targets.smk, not owned by the render work)."))
 def test_plain_run_rebuilds_a_deleted_short(shorts_batch):
     res = shorts_batch / "results" / "alpha"
     assert snakemake(shorts_batch, "--cores", "2").returncode == 0  # everything up to date

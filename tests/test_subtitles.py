@@ -44,3 +44,21 @@ def test_word_cues_have_one_to_three_words_in_order_and_hold_through_short_gaps(
     assert starts == sorted(starts)
     # the cue before the 0.3 s comma pause is held until the next cue starts
     assert cues[1][2] == cues[2][1]
+
+
+def test_attach_words_uses_aligned_times_and_rejects_mismatches():
+    import pytest
+
+    from dramabatch.subtitles import attach_words
+
+    tl = timeline([("one two three.", 0)])
+    seg = tl["segments"][0]
+    words = {"segments": [{"index": 0, "text": seg["text"], "words": [
+        {"word": "one", "start": 0.05, "end": 0.2}, {"word": "two", "start": 0.3, "end": 0.4},
+        {"word": "three.", "start": 0.5, "end": 0.8}]}]}
+    cues = list(word_cues(attach_words(tl, words)["segments"], max_words=2))
+    assert [(c[0], c[1]) for c in cues] == [("one two", 0.05), ("three.", 0.5)]
+    assert "words" not in tl["segments"][0], "the narration timeline itself is not modified"
+    words["segments"][0]["text"] = "something else"
+    with pytest.raises(ValueError, match="text differs"):
+        attach_words(tl, words)

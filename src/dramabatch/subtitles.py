@@ -114,3 +114,22 @@ def write_srt(timeline: dict, path: str | os.PathLike[str], max_chars: int = 42,
     with atomic_output(path) as tmp:
         subs.save(str(tmp), encoding="utf-8", format_="srt")
     return len(subs)
+
+
+def attach_words(timeline: dict, words: dict) -> dict:
+    """A copy of ``timeline`` whose segments carry the word times of ``words.json``.
+
+    ``words.json`` (rule align_words) has one entry per narration segment, in order, each with its
+    words in the script's own spelling; a mismatch means the two files come from different runs.
+    """
+    segments = timeline["segments"]
+    aligned = words.get("segments", [])
+    if len(aligned) != len(segments):
+        raise ValueError(f"words.json has {len(aligned)} segments, narration has {len(segments)}")
+    merged = []
+    for seg, al in zip(segments, aligned, strict=True):
+        if al.get("text") != seg["text"]:
+            raise ValueError(f"words.json segment {seg.get('index')} text differs from narration")
+        merged.append({**seg, "words": al["words"]})
+    return {**timeline, "segments": merged}
+
