@@ -83,6 +83,23 @@ def silent_video(media_dir) -> Path:
     return make_video(media_dir / "silent.mp4", wav=None, seconds=2)
 
 
+def check_video(path: Path, width: int, height: int, duration: float) -> dict[str, float]:
+    """Assert a rendered mp4 has the frame size, decodes fully, and its streams end together.
+
+    Video and audio must agree within 50 ms (by decoding and by stream headers) and the file must
+    last ``duration`` within 0.1 s. Returns the decoded end time of each stream.
+    """
+    from dramabatch.media import decode_check, probe
+
+    info = probe(path)
+    assert (info.width, info.height) == (width, height)
+    decoded = decode_check(path)
+    assert abs(decoded["video"] - decoded["audio"]) <= 0.05, decoded
+    assert abs(info.video_duration - info.audio_duration) <= 0.05, info
+    assert abs(info.duration - duration) <= 0.1, (info.duration, duration)
+    return decoded
+
+
 # --------------------------------------------------------------------------- loopback HTTP server
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict = {}
@@ -168,10 +185,21 @@ def snakemake(workdir: Path, *args: str, timeout: int = 900,
                           env={**os.environ, **(env or {})})
 
 
+def prepare_batch(wd: Path, rows: list[tuple[str, str]]) -> Path:
+    """Write a manifest of ``rows`` and the tiny config into ``wd``; return ``wd``."""
+    manifest = write_manifest(wd / "manifest.tsv", rows)
+    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest))
+    return wd
+
+
+def run_batch(wd: Path, rows: list[tuple[str, str]]) -> Path:
+    """Prepare and run a tiny batch to completion; fail with Snakemake's output if it does not."""
+    proc = snakemake(prepare_batch(wd, rows), "--cores", "2")
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    return wd
+
+
 @pytest.fixture
 def tiny_batch(tmp_path, speech_video, speech_video_b) -> Path:
-    """A two-drama batch at 160x90 in a fresh working directory."""
-    manifest = write_manifest(tmp_path / "manifest.tsv",
-                              [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
-    (tmp_path / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest))
-    return tmp_path
+    """A two-drama batch at 160x90 in a fresh working directory (not yet run)."""
+    return prepare_batch(tmp_path, [("alpha", str(speech_video)), ("beta", str(speech_video_b))])

@@ -3,10 +3,11 @@
 import numpy as np
 import pysubs2
 import pytest
+from conftest import check_video
 
 from dramabatch.background import Clip, FootagePlan, generated
 from dramabatch.errors import DramaError
-from dramabatch.media import decode_check, probe, run_ffmpeg
+from dramabatch.media import probe, run_ffmpeg
 from dramabatch.moviepy_engine import font_path
 from dramabatch.moviepy_engine import render as moviepy_render
 from dramabatch.render import (
@@ -42,12 +43,7 @@ def frames_luma(path):
 
 
 def check_streams(path, width, height, duration):
-    info = probe(path)
-    assert (info.width, info.height) == (width, height)
-    decoded = decode_check(path)
-    assert abs(decoded["video"] - decoded["audio"]) <= 0.05, decoded
-    assert abs(info.video_duration - info.audio_duration) <= 0.05, info
-    assert abs(info.duration - duration) <= 0.1, (info.duration, duration)
+    check_video(path, width, height, duration)
     data = path.read_bytes()
     assert 0 < data.find(b"moov") < data.find(b"mdat"), "+faststart: moov before mdat"
 

@@ -3,10 +3,11 @@ import json
 import numpy as np
 import pysubs2
 import pytest
+from conftest import check_video
 
 from dramabatch.background import Clip, FootagePlan, generated, make_background
 from dramabatch.errors import DramaError
-from dramabatch.media import decode_check, probe, run_ffmpeg
+from dramabatch.media import probe, run_ffmpeg
 from dramabatch.narrate import narrate
 from dramabatch.render import (
     AudioMix,
@@ -38,14 +39,6 @@ def assets(tmp_path_factory):
     return d, timeline
 
 
-def check_video(path, width, height, duration):
-    info = probe(path)
-    assert (info.width, info.height) == (width, height)
-    decoded = decode_check(path)
-    assert abs(decoded["video"] - decoded["audio"]) <= 0.05, decoded
-    assert abs(info.video_duration - info.audio_duration) <= 0.05, info
-    assert abs(info.duration - duration) <= 0.1, (info.duration, duration)
-    return decoded
 
 
 def test_long_render_duration_and_streams(assets, tmp_path):

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import snakemake
+from conftest import run_batch, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -20,15 +20,8 @@ CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 
 @pytest.fixture(scope="module")
 def reported_batch(tmp_path_factory, speech_video, speech_video_b):
-    from conftest import TINY_CONFIG, write_manifest
-
-    wd = tmp_path_factory.mktemp("report")
-    manifest = write_manifest(wd / "manifest.tsv",
-                              [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
-    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest))
-    proc = snakemake(wd, "--cores", "2")
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    return wd
+    return run_batch(tmp_path_factory.mktemp("report"),
+                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
 
 
 def test_drama_page_has_every_part(reported_batch):

@@ -5,7 +5,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import SENTENCE_A, snakemake, write_manifest
+from conftest import SENTENCE_A, run_batch, snakemake, write_manifest
 from textmetrics import wer
 
 from dramabatch.media import decode_check, probe
@@ -22,15 +22,8 @@ def planned_jobs(dry_run_stdout: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def finished_batch(tmp_path_factory, speech_video, speech_video_b):
-    from conftest import TINY_CONFIG
-
-    wd = tmp_path_factory.mktemp("wf")
-    manifest = write_manifest(wd / "manifest.tsv",
-                              [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
-    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest))
-    proc = snakemake(wd, "--cores", "2")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return wd
+    return run_batch(tmp_path_factory.mktemp("wf"),
+                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
 
 
 def test_every_output_exists_and_decodes(finished_batch):
