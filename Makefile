@@ -37,6 +37,7 @@ report: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/snakefmt --check Snakefile rules
+	$(BIN)/snakemake --lint
 
 test: install lint
 	bash tests/setup_browser.sh

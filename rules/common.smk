@@ -1,6 +1,8 @@
 # Config validation, the manifest, wildcard constraints and input functions shared by all rules.
 
+import glob
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +11,14 @@ from snakemake.utils import validate
 
 from dramabatch.errors import ConfigError
 from dramabatch.manifest import ID_PATTERN, load_manifest
+from dramabatch.pexels import (
+    CLIP_PATTERN,
+    ENV_KEY,
+    SLUG_PATTERN,
+    clip_links,
+    pick_clips,
+    slugify,
+)
 from dramabatch.summary import format_summary, summarise
 
 validate(config, "../config/schema.yaml")
@@ -103,3 +113,93 @@ def archive_inputs(wildcards):
         files += drama_outputs(drama_id)
         files += short_videos(drama_id)
     return files
+
+
+# ----------------------------------------------------------------- stock footage (footage.smk)
+PEXELS_LIB = f"{OUT}/_library/pexels"
+PEXELS_ON = "pexels" in config["background"]["order"] and bool(os.environ.get(ENV_KEY))
+PEXELS_SKIP_REASON = (
+    "" if PEXELS_ON else f"{ENV_KEY} is not set (or pexels is not in background.order)"
+)
+
+
+wildcard_constraints:
+    query=SLUG_PATTERN,
+    clip=CLIP_PATTERN,
+
+
+def pexels_slug(drama_id):
+    return slugify(
+        DRAMAS[drama_id].background_query or config["pexels"]["default_query"]
+    )
+
+
+def pexels_target(orientation):
+    size = config["render"]["long" if orientation == "landscape" else "short"]
+    return [size["width"], size["height"]]
+
+
+_LINKS = {"stamp": None, "links": {}}
+
+
+def pexels_link(wildcards):
+    """The file link of one library clip, from the cached searches that chose it."""
+    files = sorted(glob.glob(f"{PEXELS_LIB}/search/*.json"))
+    stamp = [(f, os.path.getmtime(f)) for f in files]
+    if stamp != _LINKS["stamp"]:
+        _LINKS.update(stamp=stamp, links=clip_links(files))
+    try:
+        return _LINKS["links"][wildcards.clip]
+    except KeyError:
+        raise WorkflowError(
+            f"dramabatch: Pexels clip {wildcards.clip} is in no cached search"
+        ) from None
+
+
+def background_inputs(wildcards):
+    inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
+    slug = pexels_slug(wildcards.id) if PEXELS_ON else ""
+    if slug:
+        # the search first: it needs nothing, so it runs while the drama is still being narrated
+        search = checkpoints.pexels_search.get(
+            query=slug, orientation=wildcards.orientation
+        ).output[0]
+        need = checkpoints.pexels_need.get(id=wildcards.id).output[0]
+        with open(search, encoding="utf-8") as fh:
+            record = json.load(fh)
+        with open(need, encoding="utf-8") as fh:
+            seconds = json.load(fh)[wildcards.orientation]
+        picked = pick_clips(
+            record, seconds, config["pexels"]["seconds_per_clip"], wildcards.id
+        )
+        inputs["search"] = search
+        inputs["clips"] = [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
+    return inputs
+
+
+# ----------------------------------------------------------------- rendering (render.smk)
+def audio_bed(wildcards):
+    """The music file and the source (for its original audio) when config audio asks for them.
+
+    Declared as inputs, so replacing the music file reruns the renders that use it.
+    """
+    files = {}
+    if config["audio"]["music"]:
+        files["music"] = config["audio"]["music"]
+    if config["audio"]["original_audio"]:
+        files["original"] = f"{OUT}/{wildcards.id}/source.media"
+    return files
+
+
+# ----------------------------------------------------------------- report (report.smk)
+def video_for_thumb(wildcards):
+    if wildcards.video == "long":
+        return f"{OUT}/{wildcards.id}/long.mp4"
+    return f"{OUT}/{wildcards.id}/shorts/{wildcards.video}.mp4"
+
+
+def short_thumbs(wildcards):
+    return [
+        f"{OUT}/{wildcards.id}/thumbs/{Path(v).stem}.jpg"
+        for v in short_videos(wildcards.id)
+    ]

@@ -9,78 +9,6 @@
 # Without a key there are no Pexels jobs at all; the background logs why and falls back.
 # The key is never a param (params are stored in Snakemake's metadata): scripts read os.environ.
 
-import glob
-import os
-
-from dramabatch.pexels import (
-    CLIP_PATTERN,
-    ENV_KEY,
-    SLUG_PATTERN,
-    clip_links,
-    pick_clips,
-    slugify,
-)
-
-PEXELS_LIB = f"{OUT}/_library/pexels"
-PEXELS_ON = "pexels" in config["background"]["order"] and bool(os.environ.get(ENV_KEY))
-PEXELS_SKIP_REASON = (
-    "" if PEXELS_ON else f"{ENV_KEY} is not set (or pexels is not in background.order)"
-)
-
-
-wildcard_constraints:
-    query=SLUG_PATTERN,
-    clip=CLIP_PATTERN,
-
-
-def pexels_slug(drama_id):
-    return slugify(
-        DRAMAS[drama_id].background_query or config["pexels"]["default_query"]
-    )
-
-
-def pexels_target(orientation):
-    size = config["render"]["long" if orientation == "landscape" else "short"]
-    return [size["width"], size["height"]]
-
-
-_LINKS = {"stamp": None, "links": {}}
-
-
-def pexels_link(wildcards):
-    """The file link of one library clip, from the cached searches that chose it."""
-    files = sorted(glob.glob(f"{PEXELS_LIB}/search/*.json"))
-    stamp = [(f, os.path.getmtime(f)) for f in files]
-    if stamp != _LINKS["stamp"]:
-        _LINKS.update(stamp=stamp, links=clip_links(files))
-    try:
-        return _LINKS["links"][wildcards.clip]
-    except KeyError:
-        raise WorkflowError(
-            f"dramabatch: Pexels clip {wildcards.clip} is in no cached search"
-        ) from None
-
-
-def background_inputs(wildcards):
-    inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
-    slug = pexels_slug(wildcards.id) if PEXELS_ON else ""
-    if slug:
-        # the search first: it needs nothing, so it runs while the drama is still being narrated
-        search = checkpoints.pexels_search.get(
-            query=slug, orientation=wildcards.orientation
-        ).output[0]
-        need = checkpoints.pexels_need.get(id=wildcards.id).output[0]
-        with open(search, encoding="utf-8") as fh:
-            record = json.load(fh)
-        with open(need, encoding="utf-8") as fh:
-            seconds = json.load(fh)[wildcards.orientation]
-        picked = pick_clips(
-            record, seconds, config["pexels"]["seconds_per_clip"], wildcards.id
-        )
-        inputs["search"] = search
-        inputs["clips"] = [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
-    return inputs
-
 
 checkpoint pexels_search:
     output:
@@ -89,6 +17,8 @@ checkpoint pexels_search:
         f"{OUT}/logs/_library/pexels_search_{{query}}_{{orientation}}.log",
     retries: 1
     localrule: True
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=10,
@@ -110,6 +40,8 @@ rule pexels_clip:
         f"{OUT}/logs/_library/pexels_clip_{{clip}}.log",
     retries: 2
     localrule: True
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=30,
@@ -127,6 +59,8 @@ checkpoint pexels_need:
     log:
         f"{OUT}/logs/{{id}}/pexels_need.log",
     localrule: True
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=64,
         runtime=5,
@@ -144,6 +78,8 @@ rule background:
     log:
         f"{OUT}/logs/{{id}}/background_{{orientation}}.log",
     retries: 1
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=512,
         runtime=30,

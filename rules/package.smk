@@ -8,10 +8,13 @@ rule package:
         ARCHIVE,
     log:
         f"{OUT}/logs/package.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
         runtime=30,
     params:
-        root=OUT,
+        # the folder the archive's paths are relative to: the archive's own folder
+        root=lambda wc, output: os.path.dirname(output[0]),
     script:
         "../scripts/package.py"

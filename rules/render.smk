@@ -2,19 +2,6 @@
 # render.engine: moviepy, one moviepy composition).
 
 
-def audio_bed(wildcards):
-    """The music file and the source (for its original audio) when config audio asks for them.
-
-    Declared as inputs, so replacing the music file reruns the renders that use it.
-    """
-    files = {}
-    if config["audio"]["music"]:
-        files["music"] = config["audio"]["music"]
-    if config["audio"]["original_audio"]:
-        files["original"] = f"{OUT}/{wildcards.id}/source.media"
-    return files
-
-
 rule render_long:
     input:
         unpack(audio_bed),
@@ -28,6 +15,8 @@ rule render_long:
         f"{OUT}/logs/{{id}}/render_long.log",
     benchmark:
         f"{OUT}/benchmarks/{{id}}/render_long.tsv"
+    conda:
+        "../envs/dramabatch.yaml"
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 1000 * attempt,
@@ -46,6 +35,8 @@ checkpoint plan_shorts:
         f"{OUT}/{{id}}/shorts/plan.json",
     log:
         f"{OUT}/logs/{{id}}/plan_shorts.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=5,
@@ -69,6 +60,8 @@ rule render_short:
         f"{OUT}/logs/{{id}}/render_short_{{n}}.log",
     benchmark:
         f"{OUT}/benchmarks/{{id}}/render_short_{{n}}.tsv"
+    conda:
+        "../envs/dramabatch.yaml"
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 1000 * attempt,

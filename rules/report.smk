@@ -2,12 +2,6 @@
 # marked report() so `snakemake --report report.html` gathers them by drama.
 
 
-def video_for_thumb(wildcards):
-    if wildcards.video == "long":
-        return f"{OUT}/{wildcards.id}/long.mp4"
-    return f"{OUT}/{wildcards.id}/shorts/{wildcards.video}.mp4"
-
-
 rule thumbnail:
     input:
         video_for_thumb,
@@ -23,18 +17,13 @@ rule thumbnail:
         f"{OUT}/logs/{{id}}/thumbnail_{{video}}.log",
     wildcard_constraints:
         video=r"long|short_\d{2}",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
         runtime=5,
     script:
         "../scripts/thumbnail.py"
-
-
-def short_thumbs(wildcards):
-    return [
-        f"{OUT}/{wildcards.id}/thumbs/{Path(v).stem}.jpg"
-        for v in short_videos(wildcards.id)
-    ]
 
 
 rule drama_report:
@@ -59,6 +48,8 @@ rule drama_report:
         ),
     log:
         f"{OUT}/logs/{{id}}/drama_report.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
         runtime=5,

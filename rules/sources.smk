@@ -11,6 +11,8 @@ rule fetch_source:
     retries: 2
     # Downloads run where the internet is: on a cluster, the submitting node, not compute nodes.
     localrule: True
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
         runtime=60,
@@ -28,6 +30,8 @@ rule extract_audio:
         temp(f"{OUT}/{{id}}/audio.wav"),
     log:
         f"{OUT}/logs/{{id}}/extract_audio.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
         runtime=30,

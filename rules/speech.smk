@@ -10,6 +10,8 @@ rule transcribe:
         f"{OUT}/logs/{{id}}/transcribe.log",
     benchmark:
         f"{OUT}/benchmarks/{{id}}/transcribe.tsv"
+    conda:
+        "../envs/dramabatch.yaml"
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 1500 * attempt,
@@ -30,6 +32,8 @@ rule write_script:
         f"{OUT}/{{id}}/script.json",
     log:
         f"{OUT}/logs/{{id}}/write_script.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=5,
@@ -50,6 +54,8 @@ rule narrate:
         f"{OUT}/logs/{{id}}/narrate.log",
     benchmark:
         f"{OUT}/benchmarks/{{id}}/narrate.tsv"
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=60,
@@ -66,6 +72,8 @@ rule subtitles:
         f"{OUT}/{{id}}/{{id}}.srt",
     log:
         f"{OUT}/logs/{{id}}/subtitles.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=5,
@@ -85,6 +93,8 @@ rule align_words:
         f"{OUT}/logs/{{id}}/align_words.log",
     benchmark:
         f"{OUT}/benchmarks/{{id}}/align_words.tsv"
+    conda:
+        "../envs/dramabatch.yaml"
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 1500 * attempt,

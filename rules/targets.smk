@@ -11,6 +11,8 @@ rule shorts_index:
         f"{OUT}/{{id}}/shorts/index.json",
     log:
         f"{OUT}/logs/{{id}}/shorts_index.log",
+    conda:
+        "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=5,
