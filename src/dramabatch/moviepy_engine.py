@@ -100,10 +100,6 @@ def _background(plan: FootagePlan, video: VideoOptions, length: float):
     return mp.CompositeVideoClip(layers, size=(w, h)).with_duration(length), sources
 
 
-def _rgb(colour: pysubs2.Color) -> str:
-    return f"#{colour.r:02x}{colour.g:02x}{colour.b:02x}"
-
-
 def _font(size: int, bold: bool):
     """The packaged Montserrat at ``size`` px, at weight 700 when bold (it is a variable font)."""
     from PIL import ImageFont

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import time
@@ -279,10 +278,6 @@ def write_search(out: str | os.PathLike[str], slug: str, orientation: str, width
 
 
 # --------------------------------------------------------------------------- picking clips
-def clips_needed(seconds: float, seconds_per_clip: float) -> int:
-    return max(1, math.ceil(max(seconds, 0.0) / max(seconds_per_clip, 0.1) - 1e-6))
-
-
 def pick_clips(record: dict, seconds: float, seconds_per_clip: float, drama_id: str) -> list[dict]:
     """Distinct videos from one cached search that together cover ``seconds``.
 
