@@ -6,20 +6,27 @@ STAMP  := $(VENV)/.installed
 CORES  ?= all
 PYTHON ?= python3
 
+TEST_STAMP  := $(VENV)/.installed-test
 SLURM_STAMP := $(VENV)/.installed-slurm
 
 .PHONY: install demo report test test-slurm lint bench clean
 
+# The demo needs only the core dependencies: no torch, no test tools.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,openai-whisper]"
+	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# Tests also exercise the openai-whisper backend (torch, CPU build) and run the linters.
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,openai-whisper]"
+	touch $(TEST_STAMP)
+
 # The Slurm executor plugin (the `slurm` extra) only for the cluster test and cluster users.
-$(SLURM_STAMP): $(STAMP) pyproject.toml
+$(SLURM_STAMP): $(TEST_STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,slurm]"
 	touch $(SLURM_STAMP)
 
@@ -30,16 +37,17 @@ demo: install
 	mkdir -p docs/images
 	cp results/lighthouse/thumbs/long.jpg docs/images/demo-long.jpg
 	cp results/lighthouse/thumbs/short_01.jpg docs/images/demo-short.jpg
+	cp results/botella/thumbs/long.jpg docs/images/demo-long-es.jpg
 
 report: install
 	$(BIN)/snakemake --report report.html
 
-lint: install
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
-test: install lint
+test: $(TEST_STAMP) lint
 	bash tests/setup_browser.sh
 	$(BIN)/pytest
 

@@ -20,6 +20,7 @@ from dramabatch.pexels import (
     slugify,
 )
 from dramabatch.summary import format_summary, summarise
+from dramabatch.tts import voices_for
 
 validate(config, "../config/schema.yaml")
 

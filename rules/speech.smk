@@ -60,7 +60,8 @@ rule narrate:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=60,
     params:
-        options=config["tts"],
+        # only this drama's language's voice entry: a new French voice redoes no Spanish drama
+        options=lambda wc: voices_for(config["tts"], drama_language(wc)),
     script:
         "../scripts/narrate.py"
 

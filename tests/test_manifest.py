@@ -35,7 +35,7 @@ def test_unsafe_id_names_its_line(tmp_path):
 
 def test_duplicate_id_names_both_lines(tmp_path):
     p = write(tmp_path, "id\tsource\nsame\ta.mp4\nsame\tb.mp4\n")
-    with pytest.raises(ConfigError, match=r"line 3: duplicate id 'same' \(first on line 2\)"):
+    with pytest.raises(ConfigError, match=r"line 3: duplicate id 'same' \(first on line 2;"):
         load_manifest(p)
 
 
@@ -55,4 +55,23 @@ def test_disallowed_schemes(tmp_path, url):
 def test_bad_language(tmp_path):
     p = write(tmp_path, "id\tsource\tlanguage\na\ta.mp4\tSpanish!\n")
     with pytest.raises(ConfigError, match="invalid language"):
+        load_manifest(p)
+
+
+def test_accented_ids_are_folded_and_keep_their_label(tmp_path):
+    p = write(tmp_path, "id\tsource\tlanguage\ncapítulo-1\ta.mp4\tes\nAño_ñandú\tb.mp4\tes\n")
+    dramas = load_manifest(p)
+    assert [(d.id, d.label) for d in dramas] == [("capitulo-1", "capítulo-1"),
+                                                ("Ano_nandu", "Año_ñandú")]
+
+
+def test_an_id_that_folds_onto_another_is_a_duplicate(tmp_path):
+    p = write(tmp_path, "id\tsource\ncapitulo-1\ta.mp4\ncapítulo-1\tb.mp4\n")
+    with pytest.raises(ConfigError, match=r"line 3: duplicate id 'capitulo-1' \(first on line 2"):
+        load_manifest(p)
+
+
+def test_an_unusable_id_names_the_id_to_use_instead(tmp_path):
+    p = write(tmp_path, "id\tsource\nCapítulo 1: el faro!\ta.mp4\n")
+    with pytest.raises(ConfigError, match=r"line 2: .*use 'Capitulo-1-el-faro' instead"):
         load_manifest(p)

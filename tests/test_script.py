@@ -30,3 +30,33 @@ def test_normalisation_is_nfc_and_collapses_whitespace():
 def test_punctuation_only_pieces_are_dropped():
     segs = build_script("Hello. ... — . World!")
     assert [s.text for s in segs] == ["Hello.", "World!"]
+
+
+def test_spanish_abbreviations_initials_and_numbers_do_not_end_sentences():
+    text = ("El Sr. García y la Dra. Núñez viajaron a EE. UU. con J. K. Pérez en 2019. "
+            "Allí vivieron 3,5 años y pagaron 1.200,50 dólares. ¿Volverán? —preguntó ella. "
+            "Compraron pan, leche, etc. Luego se fueron… y nadie los vio.")
+    assert split_sentences(text) == [
+        "El Sr. García y la Dra. Núñez viajaron a EE. UU. con J. K. Pérez en 2019.",
+        "Allí vivieron 3,5 años y pagaron 1.200,50 dólares.",
+        "¿Volverán? —preguntó ella.",
+        "Compraron pan, leche, etc.",
+        "Luego se fueron… y nadie los vio.",
+    ]
+
+
+def test_questions_and_exclamations_are_sentences_of_their_own():
+    assert split_sentences("¿Qué pasó? ¡Nada! «¡Corre!», gritó. ¿Y tú?") == [
+        "¿Qué pasó?", "¡Nada!", "«¡Corre!», gritó.", "¿Y tú?"]
+
+
+def test_clauses_never_split_inside_quotes_or_brackets():
+    assert split_clauses("Él dijo: «adiós, corazón, hasta mañana», y se fue (sí, de noche).") == [
+        "Él dijo:", "«adiós, corazón, hasta mañana»,", "y se fue (sí, de noche)."]
+
+
+def test_spanish_script_keeps_every_character():
+    text = "¿Quién llamó a la niña? ¡El señor Muñoz, desde Cádiz!"
+    segs = build_script(text)
+    assert " ".join(s.text for s in segs) == text
+    assert [s.sentence for s in segs] == [0, 1, 1]

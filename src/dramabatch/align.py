@@ -31,14 +31,16 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
-def recognise_words(audio: str | os.PathLike[str], model: str = "bundled",
+def recognise_words(audio: str | os.PathLike[str], model: str = "bundled-base",
                     language: str | None = None, threads: int = 1) -> tuple[list[dict], dict]:
     """Whisper (faster-whisper) words with start/end over ``audio``; plus run info."""
-    from .transcribe import load_faster_whisper, pick_device, resolve_model
+    from .models import resolve_model
+    from .speechcheck import primary
+    from .transcribe import load_faster_whisper, pick_device
 
     device, compute_type = pick_device("auto", "auto")
     whisper = load_faster_whisper(resolve_model(model), device, compute_type, max(1, threads))
-    lang = None if language in (None, "", "auto") else language
+    lang = primary(language)
     if not whisper.model.is_multilingual:
         lang = "en"
     segments, info = whisper.transcribe(str(audio), language=lang, beam_size=5,
@@ -119,7 +121,7 @@ def align_timeline(timeline: dict, heard: list[dict]) -> list[dict]:
     return out
 
 
-def align_words(narration: str | os.PathLike[str], timeline: dict, model: str = "bundled",
+def align_words(narration: str | os.PathLike[str], timeline: dict, model: str = "bundled-base",
                 threads: int = 1) -> dict[str, Any]:
     """The words.json content for a narration and its timeline."""
     segs = timeline.get("segments") or []

@@ -1,7 +1,10 @@
 """Generate the bundled offline demo batch: real synthetic speech over a generated picture.
 
-The repository ships only text (``demo/texts/*.txt``); this module voices it with the bundled
-Piper voice and muxes it with an ffmpeg-generated picture, so a new user needs no download.
+The repository ships only text (``demo/texts/*.txt``); this module voices it and muxes it with an
+ffmpeg-generated picture, so a new user needs no download. ``name.txt`` is English, spoken by the
+bundled Piper voice; ``name.<lang>.txt`` (``botella.es.txt``) is spoken by espeak-ng (from PyPI)
+in that language, slowly and with a small gap between words, since espeak-ng is the only offline
+Spanish voice and the demo's Spanish source must be clear enough to transcribe well.
 """
 
 from __future__ import annotations
@@ -50,16 +53,27 @@ def main(argv: list[str] | None = None) -> None:
     texts = sorted(args.texts.glob("*.txt"))
     if not texts:
         raise SystemExit(f"no demo texts in {args.texts}")
-    from .tts.piper_engine import PiperEngine
-
-    engine = None
+    engines: dict[str, object] = {}
     for txt in texts:
-        out = args.out / f"{txt.stem}.mp4"
+        name, _, language = txt.stem.partition(".")
+        out = args.out / f"{name}.mp4"
         if out.exists() and out.stat().st_mtime >= txt.stat().st_mtime:
             continue
-        engine = engine or PiperEngine()
-        dur = make_source(txt.read_text(encoding="utf-8"), out, engine=engine)
+        if language not in engines:
+            engines[language] = source_voice(language)
+        dur = make_source(txt.read_text(encoding="utf-8"), out, engine=engines[language])
         print(f"demo source {out} ({dur:.1f} s)")
+
+
+def source_voice(language: str):
+    """The voice a demo source is made with: Piper for English, else espeak-ng in ``language``."""
+    if language in ("", "en"):
+        from .tts.piper_engine import PiperEngine
+
+        return PiperEngine()
+    from .tts.espeak_engine import EspeakEngine
+
+    return EspeakEngine(language=language, rate_wpm=130, word_gap_ms=10)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -35,6 +36,8 @@ class Drama:
     title: str = ""
     background_query: str = ""
     line: int = 0
+    #: The id as the manifest wrote it ('capítulo-1' for the id 'capitulo-1').
+    label: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -42,12 +45,34 @@ class Drama:
         return urlparse(self.source).scheme in ("http", "https")
 
 
+def fold_accents(text: str) -> str:
+    """'capítulo-ñandú' -> 'capitulo-nandu': accents and tildes dropped, nothing else changed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed
+                                                if not unicodedata.combining(ch)))
+
+
+def suggest_id(raw: str) -> str:
+    """A safe id close to ``raw``, for error messages ('Capítulo 1!' -> 'Capitulo-1')."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", fold_accents(raw)).strip("-_")
+    return slug or "drama-1"
+
+
+def normalise_id(raw: str) -> str:
+    """Accept ids written with accents (Spanish titles): fold them to ASCII, then validate.
+
+    The folded id names the folder and the files; the manifest's spelling stays the drama's label.
+    """
+    return validate_id(fold_accents((raw or "").strip()))
+
+
 def validate_id(drama_id: str) -> str:
     """Return ``drama_id`` if it is safe as a file name, else raise ConfigError."""
     if not ID_RE.fullmatch(drama_id or ""):
         raise ConfigError(
             f"invalid drama id {drama_id!r}: ids become file names and may only contain "
-            "letters, digits, '_' and '-', starting with a letter or digit"
+            f"letters, digits, '_' and '-', starting with a letter or digit (use "
+            f"{suggest_id(drama_id or '')!r} instead)"
         )
     if drama_id.lower() in RESERVED_IDS:
         raise ConfigError(f"invalid drama id {drama_id!r}: the name is reserved for the "
@@ -102,7 +127,7 @@ def load_manifest(
             raise ConfigError(f"{where}: {len(values)} fields but the header has {len(header)}")
         record = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
         try:
-            drama_id = validate_id(record["id"])
+            drama_id = normalise_id(record["id"])
             if not record["source"]:
                 raise ConfigError("empty source")
             source = classify_source(record["source"], path.parent, allowed_schemes)
@@ -114,7 +139,8 @@ def load_manifest(
             raise ConfigError(f"{where}: {exc.cause}") from None
         if drama_id in seen:
             raise ConfigError(
-                f"{where}: duplicate id '{drama_id}' (first on line {seen[drama_id]})")
+                f"{where}: duplicate id '{drama_id}' (first on line {seen[drama_id]}; ids are "
+                f"compared with accents folded)")
         seen[drama_id] = lineno
         dramas.append(
             Drama(
@@ -124,6 +150,7 @@ def load_manifest(
                 title=record.get("title", ""),
                 background_query=record.get("background_query", ""),
                 line=lineno,
+                label=record["id"].strip(),
                 extra={k: v for k, v in record.items()
                        if k not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS},
             )

