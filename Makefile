@@ -60,6 +60,7 @@ bench: $(SLURM_STAMP)
 	$(PY) benchmarks/e2e.py
 	$(PY) benchmarks/render.py --quick
 	$(PY) benchmarks/transcribe.py
+	$(PY) benchmarks/languages.py
 	$(PY) benchmarks/timing.py
 	$(PY) benchmarks/noop.py
 	$(PY) benchmarks/dryrun.py

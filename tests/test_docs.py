@@ -26,3 +26,23 @@ def test_readme_names_the_two_commands_and_ci_runs_the_second():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (REPO / ".ci/run").read_text()
+
+
+def test_config_file_and_schema_defaults_agree():
+    """A batch run with its own --configfile from another folder gets the schema's defaults, not
+    config/config.yaml's: every value config.yaml sets must be the schema default too."""
+    import yaml
+    from snakemake.utils import validate
+
+    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+    defaults = {"manifest": cfg["manifest"]}
+    validate(defaults, str(REPO / "config" / "schema.yaml"))
+
+    def differences(ours, schema, path=""):
+        if isinstance(ours, dict):
+            for key, value in ours.items():
+                yield from differences(value, schema.get(key), f"{path}.{key}")
+        elif ours != schema:
+            yield f"{path}: config.yaml {ours!r}, schema default {schema!r}"
+
+    assert list(differences(cfg, defaults)) == []

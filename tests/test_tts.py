@@ -183,7 +183,7 @@ def test_spanish_script_through_espeak(tmp_path):
 
 
 def test_espeak_library_speaks_spanish_that_whisper_understands(tmp_path):
-    from textmetrics import wer
+    from textmetrics import wer, words
 
     from dramabatch.transcribe import TranscribeOptions, transcribe
 
@@ -199,7 +199,7 @@ def test_espeak_library_speaks_spanish_that_whisper_understands(tmp_path):
     heard = " ".join(s["text"] for s in result["segments"])
     # Whisper base hears a formant voice worse than a person (a few words go wrong); an English
     # voice or noise scores near 1.0. The workflow test holds the strict bounds on a whole story.
-    assert wer(text, heard) <= 0.5 and "pequeña" in heard, heard
+    assert wer(text, heard) <= 0.6 and {"pequeña", "arena"} <= set(words(heard)), heard
 
 
 def test_espeak_refuses_a_language_it_has_no_voice_for():

@@ -5,6 +5,11 @@ through its C API (ctypes): synchronous synthesis into a callback that collects 
 library keeps global state, so one process initialises it once and synthesis is serialised by a
 lock. It is the last, always-available voice for languages the neural voices cannot reach
 offline.
+
+Reproducibility: the library's pitch "flutter" runs on a counter that survives between
+utterances (even across espeak_Terminate), so the same clause can differ by a few milliseconds
+depending on what the process said before. A narrate job is a fresh process that speaks its
+script in order, so the same script always gives the same narration and timings.
 """
 
 from __future__ import annotations
