@@ -1,7 +1,7 @@
 """Subtitle timing accuracy: how far cue starts are from where the words are really spoken.
 
 Builds a ~60 s narration with Piper (per-clause synthesis, exact pauses), re-transcribes
-narration.mp3 with faster-whisper word timestamps (bundled tiny.en), and compares:
+narration.mp3 with faster-whisper word timestamps (the default model), and compares:
 
 * long-video cues (SRT, from narration.json): cue start vs the spoken start of its first word;
 * short-video word cues from words.json (align_words);
@@ -74,10 +74,10 @@ def main() -> int:
     recognised = sum(1 for m in spoken if m is not None)
 
     rows = {
-        "srt_cue_start": errors_ms(srt, heard),
-        "clause_start": errors_ms(clause, heard),
-        "word_cue_words_json": errors_ms(aligned, heard),
-        "word_cue_char_spread": errors_ms(spread, heard),
+        "srt_cue_start": errors_ms(srt, spoken),
+        "clause_start": errors_ms(clause, spoken),
+        "word_cue_words_json": errors_ms(aligned, spoken),
+        "word_cue_char_spread": errors_ms(spread, spoken),
     }
     print(f"narration: {timeline['duration']:.1f} s, {len(segs)} segments, "
           f"{len(script_words)} words; {recognised} aligned to recognised words; "
