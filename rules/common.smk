@@ -16,11 +16,10 @@ from dramabatch.pexels import (
     ENV_KEY,
     SLUG_PATTERN,
     clip_links,
-    pick_clips,
     slugify,
 )
 from dramabatch.summary import format_summary, summarise
-from dramabatch.tts import voices_for
+from dramabatch.tracking import Subject, tracked
 
 validate(config, "../config/schema.yaml")
 
@@ -79,6 +78,24 @@ def drama_language(wildcards):
     return drama(wildcards).language or config["transcribe"]["language"]
 
 
+def tracked_params(rule):
+    """The params that decide whether ``rule``'s job reruns (dramabatch.tracking): exactly the
+    config it depends on, resolved for the job's drama and orientation, and its code version.
+    Everything else the job reads from the config is never tracked (timeouts, retries)."""
+
+    def params(wildcards):
+        subject = None
+        if "id" in wildcards.keys():
+            subject = Subject(
+                language=drama(wildcards).language,
+                has_override=bool(script_override(wildcards)),
+                background_query=drama(wildcards).background_query,
+            )
+        return tracked(rule, config, subject, wildcards.get("orientation", ""))
+
+    return params
+
+
 def short_videos(drama_id):
     """The shorts the plan_shorts checkpoint decided on for one drama."""
     plan = checkpoints.plan_shorts.get(id=drama_id).output[0]
@@ -118,10 +135,10 @@ def archive_inputs(wildcards):
 
 # ----------------------------------------------------------------- stock footage (footage.smk)
 PEXELS_LIB = f"{OUT}/_library/pexels"
-PEXELS_ON = "pexels" in config["background"]["order"] and bool(os.environ.get(ENV_KEY))
-PEXELS_SKIP_REASON = (
-    "" if PEXELS_ON else f"{ENV_KEY} is not set (or pexels is not in background.order)"
-)
+# From the config alone, never from the environment: every process that parses this file (a
+# cluster job on another node too) must see the same jobs. Without PEXELS_API_KEY the searches
+# still run, record "no key", and the dramas fall back to the next background step.
+PEXELS_ON = "pexels" in config["background"]["order"]
 
 
 wildcard_constraints:
@@ -157,23 +174,20 @@ def pexels_link(wildcards):
         ) from None
 
 
+def pexels_search_file(wildcards):
+    """The batch-wide search a drama's footage is picked from (query slug, orientation)."""
+    return f"{PEXELS_LIB}/search/{pexels_slug(wildcards.id)}_{wildcards.orientation}.json"
+
+
 def background_inputs(wildcards):
     inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
-    slug = pexels_slug(wildcards.id) if PEXELS_ON else ""
-    if slug:
-        # the search first: it needs nothing, so it runs while the drama is still being narrated
-        search = checkpoints.pexels_search.get(
-            query=slug, orientation=wildcards.orientation
+    if PEXELS_ON:
+        picks = checkpoints.pexels_pick.get(
+            id=wildcards.id, orientation=wildcards.orientation
         ).output[0]
-        need = checkpoints.pexels_need.get(id=wildcards.id).output[0]
-        with open(search, encoding="utf-8") as fh:
-            record = json.load(fh)
-        with open(need, encoding="utf-8") as fh:
-            seconds = json.load(fh)[wildcards.orientation]
-        picked = pick_clips(
-            record, seconds, config["pexels"]["seconds_per_clip"], wildcards.id
-        )
-        inputs["search"] = search
+        with open(picks, encoding="utf-8") as fh:
+            picked = json.load(fh)["videos"]
+        inputs["search"] = picks
         inputs["clips"] = [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
     return inputs
 

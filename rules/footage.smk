@@ -1,16 +1,20 @@
 # Background footage per drama and orientation (landscape for the long video, portrait for shorts).
 #
-# With PEXELS_API_KEY set (checked when the DAG is built) and "pexels" in background.order, stock
-# footage comes from a batch-wide library:
+# With "pexels" in background.order, stock footage comes from a batch-wide library:
 #   _library/pexels/search/{query}_{orientation}.json  one API request per distinct query slug and
-#                                                      orientation (checkpoint; the cache artifact)
-#   _library/pexels/clips/{clip}.mp4                   each chosen file downloaded once, shared
-# and each drama's background picks enough distinct clips from its search to cover its narration.
-# Without a key there are no Pexels jobs at all; the background logs why and falls back.
-# The key is never a param (params are stored in Snakemake's metadata): scripts read os.environ.
+#                                                      orientation (the cache artifact)
+#   {id}/background/pexels_{orientation}.json          the drama's picks from its search, enough
+#                                                      distinct clips to cover its narration
+#                                                      (checkpoint: the clips become inputs)
+#   _library/pexels/clips/{clip}.mp4                   each picked file downloaded once, shared
+# Plain paths up to the picks: a new query reruns the picks through their input (a checkpoint
+# .get() on an existing output would hide that the query changed).
+# Without PEXELS_API_KEY a search records "no key" without a request and the drama falls back;
+# setting the key later reruns the searches (key_set below), nothing else. The key itself is
+# never a param (params are stored in Snakemake's metadata): scripts read os.environ.
 
 
-checkpoint pexels_search:
+rule pexels_search:
     output:
         f"{PEXELS_LIB}/search/{{query}}_{{orientation}}.json",
     log:
@@ -23,10 +27,11 @@ checkpoint pexels_search:
         mem_mb=128,
         runtime=10,
     params:
-        # what shapes the answer; timeouts and retries come from config inside the script
+        # what shapes the answer; timeouts and retries come from config inside the script. A
+        # localrule: only the submitting process evaluates key_set, so every job sees one DAG.
+        tracked=tracked_params("pexels_search"),
+        key_set=bool(os.environ.get(ENV_KEY)),
         target=lambda wc: pexels_target(wc.orientation),
-        per_page=config["pexels"]["per_page"],
-        api_url=config["pexels"]["api_url"],
         logdir=f"{OUT}/logs",
         state=f"{PEXELS_LIB}/ratelimit.json",
     script:
@@ -47,17 +52,19 @@ rule pexels_clip:
         runtime=30,
     params:
         link=pexels_link,
+        tracked=tracked_params("pexels_clip"),
     script:
         "../scripts/pexels_clip.py"
 
 
-checkpoint pexels_need:
+checkpoint pexels_pick:
     input:
-        f"{OUT}/{{id}}/narration.json",
+        search=pexels_search_file,
+        timeline=f"{OUT}/{{id}}/narration.json",
     output:
-        f"{OUT}/{{id}}/background/pexels_need.json",
+        f"{OUT}/{{id}}/background/pexels_{{orientation}}.json",
     log:
-        f"{OUT}/logs/{{id}}/pexels_need.log",
+        f"{OUT}/logs/{{id}}/pexels_pick_{{orientation}}.log",
     localrule: True
     conda:
         "../envs/dramabatch.yaml"
@@ -65,9 +72,9 @@ checkpoint pexels_need:
         mem_mb=64,
         runtime=5,
     params:
-        short_max=config["shorts"]["max_seconds"],
+        tracked=tracked_params("pexels_pick"),
     script:
-        "../scripts/pexels_need.py"
+        "../scripts/pexels_pick.py"
 
 
 rule background:
@@ -84,12 +91,6 @@ rule background:
         mem_mb=512,
         runtime=30,
     params:
-        order=config["background"]["order"],
-        options=config["background"],
-        size_long=config["render"]["long"],
-        size_short=config["render"]["short"],
-        fps=config["render"]["fps"],
-        seconds_per_clip=config["pexels"]["seconds_per_clip"],
-        pexels_skip=PEXELS_SKIP_REASON,
+        tracked=tracked_params("background"),
     script:
         "../scripts/background.py"

@@ -16,5 +16,6 @@ rule package:
     params:
         # the folder the archive's paths are relative to: the archive's own folder
         root=lambda wc, output: os.path.dirname(output[0]),
+        tracked=tracked_params("package"),
     script:
         "../scripts/package.py"

@@ -22,8 +22,7 @@ rule render_long:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=60,
     params:
-        render=config["render"],
-        audio=config["audio"],
+        tracked=tracked_params("render_long"),
     script:
         "../scripts/render_long.py"
 
@@ -41,7 +40,7 @@ checkpoint plan_shorts:
         mem_mb=128,
         runtime=5,
     params:
-        options=config["shorts"],
+        tracked=tracked_params("plan_shorts"),
     script:
         "../scripts/plan_shorts.py"
 
@@ -67,10 +66,7 @@ rule render_short:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=30,
     params:
-        render=config["render"],
-        audio=config["audio"],
-        subtitles=config["subtitles"],
-        title_seconds=config["shorts"]["title_seconds"],
+        tracked=tracked_params("render_short"),
         title=lambda wc: drama(wc).title,
     script:
         "../scripts/render_short.py"

@@ -22,6 +22,8 @@ rule thumbnail:
     resources:
         mem_mb=256,
         runtime=5,
+    params:
+        tracked=tracked_params("thumbnail"),
     script:
         "../scripts/thumbnail.py"
 
@@ -54,6 +56,7 @@ rule drama_report:
         mem_mb=256,
         runtime=5,
     params:
+        tracked=tracked_params("drama_report"),
         title=lambda wc: drama(wc).title,
     script:
         "../scripts/drama_report.py"

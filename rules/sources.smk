@@ -18,7 +18,7 @@ rule fetch_source:
         runtime=60,
     params:
         source=lambda wc: drama(wc).source,
-        download=config["download"],
+        tracked=tracked_params("fetch_source"),
     script:
         "../scripts/fetch_source.py"
 
@@ -35,5 +35,7 @@ rule extract_audio:
     resources:
         mem_mb=256,
         runtime=30,
+    params:
+        tracked=tracked_params("extract_audio"),
     script:
         "../scripts/extract_audio.py"

@@ -18,7 +18,7 @@ rule transcribe:
         runtime=120,
         gpu=1 if config["transcribe"]["device"] == "cuda" else 0,
     params:
-        options=config["transcribe"],
+        tracked=tracked_params("transcribe"),
         language=drama_language,
     script:
         "../scripts/transcribe.py"
@@ -38,8 +38,7 @@ rule write_script:
         mem_mb=128,
         runtime=5,
     params:
-        options=config["script"],
-        rewrite=config["rewrite"],
+        tracked=tracked_params("write_script"),
     script:
         "../scripts/write_script.py"
 
@@ -61,7 +60,7 @@ rule narrate:
         runtime=60,
     params:
         # only this drama's language's voice entry: a new French voice redoes no Spanish drama
-        options=lambda wc: voices_for(config["tts"], drama_language(wc)),
+        tracked=tracked_params("narrate"),
     script:
         "../scripts/narrate.py"
 
@@ -79,7 +78,7 @@ rule subtitles:
         mem_mb=128,
         runtime=5,
     params:
-        options=config["subtitles"],
+        tracked=tracked_params("subtitles"),
     script:
         "../scripts/subtitles.py"
 
@@ -101,6 +100,6 @@ rule align_words:
         mem_mb=lambda wc, attempt: 1500 * attempt,
         runtime=60,
     params:
-        model=config["subtitles"]["align_model"],
+        tracked=tracked_params("align_words"),
     script:
         "../scripts/align_words.py"

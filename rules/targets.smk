@@ -16,5 +16,7 @@ rule shorts_index:
     resources:
         mem_mb=128,
         runtime=5,
+    params:
+        tracked=tracked_params("shorts_index"),
     script:
         "../scripts/shorts_index.py"

@@ -9,7 +9,8 @@ from dramabatch.smk import load_json, run_step
 
 def main() -> None:
     result = align_words(snakemake.input.mp3, load_json(snakemake.input.timeline),
-                         model=snakemake.params.model, threads=snakemake.threads)
+                         model=snakemake.config["subtitles"]["align_model"],
+                         threads=snakemake.threads)
     write_text_atomic(snakemake.output[0], json.dumps(result, ensure_ascii=False, indent=1))
 
 

@@ -3,7 +3,7 @@
 from dramabatch.fetch import fetch_source
 from dramabatch.smk import run_step
 
-dl = snakemake.params.download
+dl = snakemake.config["download"]  # operational: read here, never tracked
 run_step(snakemake, "fetch_source", lambda: fetch_source(
     snakemake.params.source, snakemake.output[0],
     connect_timeout=dl["connect_timeout_s"], read_timeout=dl["read_timeout_s"],

@@ -5,5 +5,5 @@ from dramabatch.smk import load_json, run_step
 
 run_step(snakemake, "narrate", lambda: narrate(
     load_json(snakemake.input[0]), snakemake.output.mp3, snakemake.output.timeline,
-    dict(snakemake.params.options),
+    dict(snakemake.config["tts"]),
 ))

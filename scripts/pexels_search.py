@@ -21,8 +21,7 @@ def affected_dramas() -> list[str]:
 def search() -> None:
     try:
         write_search(snakemake.output[0], wc.query, wc.orientation, *p.target,
-                     PexelsOptions.from_config({**cfg["pexels"], "api_url": p.api_url,
-                                                "per_page": p.per_page}),
+                     PexelsOptions.from_config(cfg["pexels"]),
                      state_path=p.state)
     except PexelsAuthError as exc:
         # A rejected key fails every drama that needs this search: say so in each drama's logs

@@ -8,7 +8,7 @@ from dramabatch.smk import load_json, run_step
 
 
 def main() -> None:
-    o = snakemake.params.options
+    o = snakemake.config["shorts"]
     plans = plan_shorts(load_json(snakemake.input[0]), o["max_count"], o["min_seconds"],
                         o["max_seconds"])
     write_text_atomic(snakemake.output[0], json.dumps(

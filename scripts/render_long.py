@@ -3,12 +3,12 @@
 from dramabatch.render import AudioMix, SubtitleStyle, render_long, video_options
 from dramabatch.smk import load_json, run_step
 
-r = snakemake.params.render
+r = snakemake.config["render"]
 inputs = dict(snakemake.input.items())
 run_step(snakemake, "render_long", lambda: render_long(
     background=inputs["background"], narration=inputs["narration"], srt=inputs["srt"],
     out=snakemake.output[0], duration=load_json(inputs["timeline"])["duration"],
     video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
-    mix=AudioMix.from_config(snakemake.params.audio, inputs.get("original", "")),
+    mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", "")),
     engine=r["engine"],
 ))

@@ -7,7 +7,7 @@ from dramabatch.subtitles import attach_words
 
 
 def main() -> None:
-    r = snakemake.params.render
+    r = snakemake.config["render"]
     inputs = dict(snakemake.input.items())
     number = int(snakemake.wildcards.n)
     shorts = load_json(inputs["plan"])["shorts"]
@@ -18,9 +18,10 @@ def main() -> None:
                  plan=shorts[number - 1],
                  out=snakemake.output[0], video=video_options(r, "short", snakemake.threads),
                  style=SubtitleStyle(**r["style_short"]),
-                 title=snakemake.params.title, title_seconds=snakemake.params.title_seconds,
-                 max_words=snakemake.params.subtitles["short_words_per_cue"],
-                 mix=AudioMix.from_config(snakemake.params.audio, inputs.get("original", "")),
+                 title=snakemake.params.title,
+                 title_seconds=snakemake.config["shorts"]["title_seconds"],
+                 max_words=snakemake.config["subtitles"]["short_words_per_cue"],
+                 mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", "")),
                  engine=r["engine"])
 
 

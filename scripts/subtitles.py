@@ -3,7 +3,7 @@
 from dramabatch.smk import load_json, run_step
 from dramabatch.subtitles import write_srt
 
-opts = snakemake.params.options
+opts = snakemake.config["subtitles"]
 run_step(snakemake, "subtitles", lambda: write_srt(
     load_json(snakemake.input[0]), snakemake.output[0],
     opts["max_chars_per_line"], opts["max_lines"],

@@ -8,7 +8,7 @@ from dramabatch.transcribe import TranscribeOptions, transcribe
 
 
 def main() -> None:
-    opts = TranscribeOptions(**{**snakemake.params.options,
+    opts = TranscribeOptions(**{**snakemake.config["transcribe"],
                                 "language": snakemake.params.language,
                                 "threads": snakemake.threads})
     result = transcribe(snakemake.input[0], opts)

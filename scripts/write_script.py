@@ -12,8 +12,8 @@ def main() -> None:
     transcript = load_json(snakemake.input.transcript)
     override = (Path(snakemake.input.override[0]).read_text(encoding="utf-8")
                 if snakemake.input.override else None)
-    script = make_script(transcript, override, dict(snakemake.params.options),
-                         dict(snakemake.params.rewrite))
+    script = make_script(transcript, override, dict(snakemake.config["script"]),
+                         dict(snakemake.config["rewrite"]))
     write_text_atomic(snakemake.output[0], json.dumps(script, ensure_ascii=False, indent=1))
 
 

@@ -6,13 +6,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 
-from config_reference import readme_section, reference  # noqa: E402
+from config_reference import readme_section, reference, reruns  # noqa: E402
 
 
 def test_readme_config_reference_matches_schema():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert readme_section(readme) == reference().strip(), (
         "README config reference is stale: run .venv/bin/python tools/config_reference.py --write")
+
+
+def test_readme_rerun_table_matches_the_tracking_table():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert readme_section(readme, "reruns") == reruns().strip(), (
+        "README rerun table is stale: run .venv/bin/python tools/config_reference.py --write")
 
 
 def test_every_schema_key_is_documented_in_the_reference():

@@ -148,3 +148,19 @@ def test_failed_dramas_are_listed_and_skip_lets_the_archive_finish(fault_run):
     assert tops == {"good1", "good2", "espanol"}
     # finished work was not redone: only the package job ran
     assert "rule transcribe" not in proc.stdout + proc.stderr
+
+
+def test_an_unexpected_error_reaches_the_summary_with_its_message(tmp_path):
+    """A bug (not a DramaError) still names its drama, stage, type and message in one line."""
+    from types import SimpleNamespace
+
+    from dramabatch.smk import run_step
+    from dramabatch.summary import _latest_failure
+
+    log = tmp_path / "logs" / "d1" / "narrate.log"
+    log.parent.mkdir(parents=True)
+    job = SimpleNamespace(log=[str(log)], wildcards={"id": "d1"})
+    with pytest.raises(KeyError):
+        run_step(job, "narrate", lambda: {}["segments"])
+    failure = _latest_failure(log.parent)
+    assert (failure["stage"], failure["cause"]) == ("narrate", "unexpected KeyError: 'segments'")

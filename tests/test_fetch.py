@@ -57,6 +57,7 @@ def test_size_cap_while_streaming_without_content_length(tmp_path, http_server, 
 
 
 # --------------------------------------------------------------------------- resilient downloads
+import json  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -119,6 +120,36 @@ def test_killed_transfer_leaves_nothing_final_and_resumes(tmp_path, files_host):
     assert range_headers(files_host, path)[-1] == f"bytes={have}-"
     print(f"\nresume after kill -9: {have} of {len(data)} bytes were on disk; the second run "
           f"fetched only {len(data) - have} bytes (Range bytes={have}-)")
+
+
+def test_a_partial_file_of_unknown_origin_is_never_resumed(tmp_path, files_host):
+    """A .partial without its sidecar (a job killed before writing one, an older version) may be
+    from another URL: resuming it with Range would splice two files into one source."""
+    path = "/video-files/1/v.mp4"
+    data = files_host.extra_files[path]
+    out = tmp_path / "source.media"
+    partial = tmp_path / ".source.media.partial"
+    partial.write_bytes(b"\x00" * 4096)  # the first 4 KiB of some other video
+    download(f"{files_host.url}{path}", out, FAST)
+    assert out.read_bytes() == data
+    assert range_headers(files_host, path) == [None]  # fetched whole, not resumed
+
+
+def test_the_sidecar_exists_before_the_first_byte(tmp_path, files_host):
+    path = "/video-files/1/v.mp4"
+    files_host.fault(path, "slow")
+    out = tmp_path / "source.media"
+    code = ("import sys; from dramabatch.fetch import download; "
+            "download(sys.argv[1], sys.argv[2])")
+    proc = subprocess.Popen([sys.executable, "-c", code, f"{files_host.url}{path}", str(out)])
+    partial = tmp_path / ".source.media.partial"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (partial.exists() and partial.stat().st_size):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    sidecar = json.loads((tmp_path / ".source.media.partial.json").read_text())
+    assert sidecar["url"] == f"{files_host.url}{path}"
 
 
 def test_503_then_success_with_backoff(tmp_path, files_host):

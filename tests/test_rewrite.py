@@ -117,3 +117,14 @@ def test_override_is_never_rewritten(chat):
     script = make_script(TRANSCRIPT, "Mi propio guion.", {}, rewrite)
     assert script["origin"] == "override" and not chat.seen
     assert [s["text"] for s in script["segments"]] == ["Mi propio guion."]
+
+
+def test_a_long_key_cut_by_the_error_excerpt_still_never_leaks(chat, monkeypatch):
+    """The error excerpt is cut at 300 characters; a key that straddles the cut must be scrubbed
+    before cutting, or its first characters would reach the log."""
+    long_key = "sk-" + "Q7" * 160  # 323 characters: the echo runs past the excerpt's end
+    monkeypatch.setenv("DRAMA_TEST_KEY", long_key)
+    opts = RewriteOptions(enabled=True, base_url=chat.url, api_key_env="DRAMA_TEST_KEY")
+    with pytest.raises(DramaError, match=r"HTTP 401") as err:
+        rewrite_text("hola", "es", opts)
+    assert "sk-Q7Q7" not in str(err.value) and "***" in str(err.value)

@@ -225,20 +225,3 @@ def test_offline_spanish_falls_through_the_neural_voices_and_says_why(google, mo
     assert "'edge-tts' failed" in skipped["edge-tts"] and "ssl:<" not in skipped["edge-tts"]
     assert "'gtts' failed" in skipped["gtts"] and google.requests
 
-
-def test_voice_tracking_follows_only_the_dramas_language():
-    from dramabatch.tts import voices_for
-
-    opts = {"engine": "piper", "voices": {"es": ["edge-tts", "espeak-ng"], "fr": "espeak-ng"}}
-    assert voices_for(opts, "es")["voices"] == {"es": ["edge-tts", "espeak-ng"]}
-    assert "voices" not in voices_for(opts, "en")
-    assert voices_for(opts, "auto") == opts  # detected at run time: every entry may apply
-    assert [n for n, _ in engine_plan(opts, "es-MX")] == ["edge-tts", "espeak-ng"]
-
-
-def test_spanish_script_through_gtts(google, tmp_path):
-    timeline = check_spanish_outputs(tmp_path, {"engine": "gtts"})
-    assert timeline["engine"] == "gtts"
-    sent = [text for _, text, _ in google.requests]
-    assert all(lang == "es" for _, _, lang in google.requests)
-    assert "¿Dónde está la niña?" in sent and "🌙" not in "".join(sent)  # emoji not spoken

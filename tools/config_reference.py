@@ -1,9 +1,10 @@
-"""Generate the README's configuration reference from config/schema.yaml.
+"""Generate the README's configuration reference (from config/schema.yaml) and its table of
+what each config key reruns (from dramabatch.tracking, the table the rules' params come from).
 
-    .venv/bin/python tools/config_reference.py          # print the table
+    .venv/bin/python tools/config_reference.py          # print both tables
     .venv/bin/python tools/config_reference.py --write  # update README.md between the markers
 
-tests/test_docs.py fails when README.md and the schema disagree, so the reference cannot drift.
+tests/test_docs.py fails when README.md and the sources disagree, so neither can drift.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 
 
 def _type(spec: dict, defs: dict) -> str:
@@ -57,25 +57,42 @@ def reference() -> str:
     return "\n".join(lines)
 
 
-def readme_section(text: str) -> str:
-    return text.split(START, 1)[1].split(END, 1)[0].strip()
+def reruns() -> str:
+    from dramabatch.tracking import rerun_table
+
+    return rerun_table()
+
+
+#: README sections: marker name -> generator.
+SECTIONS = {"config-reference": reference, "reruns": reruns}
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def readme_section(text: str, name: str = "config-reference") -> str:
+    start, end = markers(name)
+    return text.split(start, 1)[1].split(end, 1)[0].strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    ref = reference()
     if not args.write:
-        print(ref)
+        print("\n\n".join(make() for make in SECTIONS.values()))
         return
     readme = REPO / "README.md"
     text = readme.read_text(encoding="utf-8")
-    if START not in text:
-        sys.exit(f"README.md has no {START} marker")
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    readme.write_text(f"{head}{START}\n{ref}\n{END}{tail}", encoding="utf-8")
+    for name, make in SECTIONS.items():
+        start, end = markers(name)
+        if start not in text:
+            sys.exit(f"README.md has no {start} marker")
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        text = f"{head}{start}\n{make()}\n{end}{tail}"
+    readme.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import requests
 
 from .errors import DramaError
-from .fsutil import atomic_output
+from .fsutil import atomic_output, write_text_atomic
 from .media import probe
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,11 @@ def _size(n: int) -> str:
 def _partial_path(out: Path) -> Path:
     """A stable hidden name for a download in progress: kept between attempts for Range resume."""
     return out.with_name(f".{out.name}.partial")
+
+
+def _meta_path(part: Path) -> Path:
+    """The sidecar of a partial file: the URL and validator (ETag) it came from."""
+    return part.with_name(part.name + ".json")
 
 
 def _retry_after(resp: requests.Response) -> float | None:
@@ -139,6 +144,9 @@ def _attempt(session: requests.Session, url: str, part: Path, meta: dict, opt: H
                 mode = "wb"
             meta["validator"] = resp.headers.get("ETag") or resp.headers.get("Last-Modified")
             meta["url"] = url
+            # Written before the first byte: a partial file is never without its origin, even
+            # when the job is killed mid-transfer (resume must never splice two files).
+            write_text_atomic(_meta_path(part), json.dumps(meta))
             if total is not None and total > opt.max_bytes:
                 raise DramaError(f"{what}: file is {_size(total)}, over the "
                                  f"{_size(opt.max_bytes)} size cap ({_safe_url(url)})")
@@ -180,13 +188,13 @@ def download(url: str, out: str | os.PathLike[str], opt: HttpOptions = HttpOptio
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     part = _partial_path(out)
-    meta_path = part.with_name(part.name + ".json")
+    meta_path = _meta_path(part)
     meta: dict = {}
     with contextlib.suppress(OSError, ValueError):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("url") != url:  # a leftover from another URL: not ours to resume
-            part.unlink(missing_ok=True)
-            meta = {}
+    if meta.get("url") != url:  # no sidecar, or a leftover from another URL: not ours to resume
+        part.unlink(missing_ok=True)
+        meta = {}
     own = session is None
     session = session or requests.Session()
     keep_partial = False

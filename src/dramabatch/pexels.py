@@ -2,14 +2,14 @@
 
 The workflow turns this module into three kinds of jobs:
 
-* ``pexels_search`` (a checkpoint), one per distinct query slug and orientation in the batch,
-  writes the API answer, reduced to what the pipeline needs, as a JSON file: the cache artifact.
-  For each video it records the one file that suits the output size (mp4, at or just above the
-  target resolution).
-* ``pexels_clip``, one per chosen file, downloads it into the shared library that every drama
+* ``pexels_search``, one per distinct query slug and orientation in the batch, writes the API
+  answer, reduced to what the pipeline needs, as a JSON file: the cache artifact. For each video
+  it records the one file that suits the output size (mp4, at or just above the target
+  resolution). Without a key it makes no request and records why.
+* ``pexels_pick`` (a checkpoint), per drama and orientation, picks enough *distinct* clips from
+  the cached search to cover the narration (``pexels.seconds_per_clip`` each);
+* ``pexels_clip``, one per picked file, downloads it into the shared library that every drama
   reuses.
-* the ``background`` input function picks, per drama, enough *distinct* clips from the cached
-  search to cover the narration (``pexels.seconds_per_clip`` each).
 
 The API key comes only from the environment variable ``PEXELS_API_KEY``. It is sent in the
 ``Authorization`` header to the API host only (never to the file host) and never appears in a log

@@ -72,7 +72,7 @@ def rewrite_text(text: str, language: str, opts: RewriteOptions) -> str:
         raise DramaError(f"script rewrite: could not reach {url}: "
                          f"{_scrub(str(exc), key)}") from None
     if resp.status_code >= 400:
-        detail = _scrub(resp.text[:300], key).strip()
+        detail = _scrub(resp.text, key)[:300].strip()
         hint = (f" (is ${opts.api_key_env} set to a valid key?)"
                 if resp.status_code in (401, 403) else "")
         raise DramaError(f"script rewrite: {url} answered HTTP {resp.status_code}{hint}: {detail}")
@@ -80,7 +80,7 @@ def rewrite_text(text: str, language: str, opts: RewriteOptions) -> str:
         content = resp.json()["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError):
         raise DramaError(f"script rewrite: {url} did not answer in the chat completions format: "
-                         f"{_scrub(resp.text[:200], key)}") from None
+                         f"{_scrub(resp.text, key)[:200]}") from None
     content = (content or "").strip()
     if not any(ch.isalnum() for ch in content):
         raise DramaError(f"script rewrite: {url} returned an empty text")

@@ -39,9 +39,14 @@ def run_step(snakemake: Any, stage: str, fn: Callable[[], Any]) -> Any:
         sys.exit(1)
     except Exception as exc:
         # Unexpected: keep the traceback in the log, but still say which drama and stage.
-        log.exception("FAILED drama '%s', stage %s: unexpected %s", drama, stage,
-                      exc.__class__.__name__)
+        log.exception("FAILED drama '%s', stage %s: %s", drama, stage, unexpected_cause(exc))
         raise
+
+
+def unexpected_cause(exc: BaseException) -> str:
+    """One line for the run summary: the exception's type and its message (first line)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"unexpected {exc.__class__.__name__}" + (f": {message[:300]}" if message else "")
 
 
 def load_json(path: str) -> Any:

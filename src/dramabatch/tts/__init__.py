@@ -113,22 +113,6 @@ def engine_plan(options: dict, language: str | None) -> list[tuple[str, dict]]:
     return plan
 
 
-def voices_for(options: dict, language: str | None) -> dict:
-    """The part of ``tts`` that decides one language's voice: what a narrate job tracks.
-
-    Only this language's ``tts.voices`` entry counts, so adding a French voice does not redo
-    Spanish narrations.
-    """
-    lang = primary_language(language)
-    if not lang:  # language detected at run time: any entry may apply
-        return dict(options)
-    voices = {primary_language(k): v for k, v in (options.get("voices") or {}).items()}
-    tracked = {k: v for k, v in options.items() if k != "voices"}
-    if lang in voices:
-        tracked["voices"] = {lang: voices[lang]}
-    return tracked
-
-
 def make_engine(name: str, options: dict) -> Engine:
     """Build engine ``name``; raise DramaError naming the engine when it cannot start."""
     if name not in ENGINES:

@@ -1,0 +1,260 @@
+"""What each rule's output depends on: the single source of truth for rerun decisions.
+
+Snakemake reruns a job when its ``params`` change. So each rule's params hold exactly what
+changes its output, resolved for one drama: the config keys it really uses (its language's voice
+only, the music volume only when there is music, the rewrite settings only when the rewrite is on
+and no hand-written script replaces it), plus a per-stage code version. Everything else a job
+needs (timeouts, retries, rate limits, pass/fail thresholds) is read from ``snakemake.config`` in
+the job and never tracked, so raising a timeout redoes nothing.
+
+Code: ``STAGE_VERSIONS`` is part of every job's params. ``tests/test_tracking.py`` hashes the
+code each stage runs (its script and the package modules it uses, comments and docstrings left
+out) against ``tests/stage_code.json``; a change fails that test until the developer either bumps
+the stage's version (its output changes: finished batches redo that stage and what follows) or
+re-records the hash (a refactor: nothing reruns). The workflow profile drops Snakemake's own
+``code`` trigger, which would rerun on any edit of a script, comments included.
+
+The README's "what each config key reruns" table is generated from ``TRACKS`` (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+#: Bump a stage's number when its code changes what it writes (see the module docstring).
+STAGE_VERSIONS: dict[str, int] = {
+    "fetch_source": 1, "extract_audio": 1, "transcribe": 2, "write_script": 2, "narrate": 2,
+    "subtitles": 1, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
+    "background": 1, "render_long": 1, "plan_shorts": 1, "render_short": 1, "shorts_index": 1,
+    "thumbnail": 1, "drama_report": 2, "package": 1,
+}
+
+#: Package modules whose code each stage runs (besides scripts/<stage>.py), for the code hash.
+STAGE_MODULES: dict[str, tuple[str, ...]] = {
+    "fetch_source": ("fetch", "fsutil", "media"),
+    "extract_audio": ("audio", "media"),
+    "transcribe": ("transcribe", "models", "speechcheck", "audio"),
+    "write_script": ("script", "rewrite"),
+    "narrate": ("narrate", "audio", "tts/__init__", "tts/piper_engine", "tts/espeak_engine",
+                "tts/gtts_engine", "tts/edge_engine"),
+    "subtitles": ("subtitles",),
+    "align_words": ("align", "models", "transcribe"),
+    "pexels_search": ("pexels",),
+    "pexels_clip": ("pexels", "fetch"),
+    "pexels_pick": ("pexels",),
+    "background": ("background", "pexels", "media"),
+    "render_long": ("render", "moviepy_engine", "subtitles", "media"),
+    "plan_shorts": ("shorts",),
+    "render_short": ("render", "moviepy_engine", "subtitles", "media"),
+    "shorts_index": ("media",),
+    "thumbnail": ("report", "media"),
+    "drama_report": ("report",),
+    "package": ("package",),
+}
+
+Condition = Callable[[dict, Any], bool]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a condition may know of one drama: its manifest language, and whether a
+    hand-written script replaces its transcript (then the rewrite settings do not apply)."""
+
+    language: str = ""
+    has_override: bool = False
+    background_query: str = ""
+
+
+@dataclass(frozen=True)
+class Track:
+    """A config key, the rules whose output it changes, and when (for one drama)."""
+
+    key: str
+    rules: tuple[str, ...]
+    when: Condition | None = None
+    note: str = ""
+
+
+def _voice_plan(config: dict, drama: Any) -> set[str]:
+    """Engines that may speak this drama (every engine when its language is known only later)."""
+    from .tts import engine_plan, primary_language
+
+    language = primary_language(drama_language(config, drama))
+    if not language:
+        return {"piper", "gtts", "espeak-ng", "edge-tts"}
+    return {name for name, _ in engine_plan(config["tts"], language)}
+
+
+def _speaks(engine: str) -> Condition:
+    return lambda config, drama: engine in _voice_plan(config, drama)
+
+
+def _pexels(config: dict, drama: Any) -> bool:
+    return "pexels" in config["background"]["order"]
+
+
+def _rewrites(config: dict, drama: Any) -> bool:
+    return bool(config["rewrite"]["enabled"]) and not getattr(drama, "has_override", False)
+
+
+def _music(config: dict, drama: Any) -> bool:
+    return bool(config["audio"]["music"])
+
+
+def _bed(config: dict, drama: Any) -> bool:
+    return bool(config["audio"]["music"]) or bool(config["audio"]["original_audio"])
+
+
+def drama_language(config: dict, drama: Any) -> str:
+    """The drama's language as configured: its manifest column, else transcribe.language."""
+    return getattr(drama, "language", "") or config["transcribe"]["language"]
+
+
+RENDERS = ("render_long", "render_short")
+TRACKS: tuple[Track, ...] = (
+    *(Track(f"transcribe.{k}", ("transcribe",)) for k in (
+        "backend", "model", "device", "compute_type", "beam_size", "vad_filter",
+        "word_timestamps", "no_speech_threshold")),
+    Track("transcribe.language", ("transcribe",),
+          lambda c, d: not getattr(d, "language", ""), "for dramas without a manifest language"),
+    Track("script.sentence_pause_ms", ("write_script",)),
+    Track("script.comma_pause_ms", ("write_script",)),
+    Track("rewrite.enabled", ("write_script",),
+          lambda c, d: not getattr(d, "has_override", False), "unless a script override exists"),
+    *(Track(f"rewrite.{k}", ("write_script",), _rewrites,
+            "when rewrite.enabled, for dramas without a script override")
+      for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens")),
+    Track("tts.engine", ("narrate",),
+          lambda c, d: not _language_voices(c, d), "for languages without a tts.voices entry"),
+    Track("tts.fallback", ("narrate",)),
+    Track("tts.voices", ("narrate",), note="only the drama's language's entry"),
+    Track("tts.voice", ("narrate",), _speaks("piper"), "when Piper may speak the drama"),
+    Track("tts.length_scale", ("narrate",), _speaks("piper"), "when Piper may speak the drama"),
+    Track("tts.espeak_voice", ("narrate",), _speaks("espeak-ng"),
+          "when espeak-ng may speak the drama"),
+    Track("tts.espeak_rate", ("narrate",), _speaks("espeak-ng"),
+          "when espeak-ng may speak the drama"),
+    Track("tts.edge_voice", ("narrate",), _speaks("edge-tts"),
+          "when edge-tts may speak the drama"),
+    Track("tts.gtts_tld", ("narrate",), _speaks("gtts"), "when gTTS may speak the drama"),
+    *(Track(f"tts.{k}", ("narrate",)) for k in ("loudness_lufs", "true_peak_db", "sample_rate")),
+    Track("subtitles.max_chars_per_line", ("subtitles",)),
+    Track("subtitles.max_lines", ("subtitles",)),
+    Track("subtitles.short_words_per_cue", ("render_short",)),
+    Track("subtitles.align_model", ("align_words",)),
+    Track("background.order", ("background",)),
+    Track("background.local_dir", ("background",),
+          lambda c, d: "local" in c["background"]["order"], "when 'local' is in background.order"),
+    Track("pexels.api_url", ("pexels_search",), _pexels, "when 'pexels' is in background.order"),
+    Track("pexels.per_page", ("pexels_search",), _pexels, "when 'pexels' is in background.order"),
+    Track("pexels.seconds_per_clip", ("pexels_pick", "background"), _pexels,
+          "when 'pexels' is in background.order"),
+    Track("pexels.default_query", ("pexels_pick",),
+          lambda c, d: _pexels(c, d) and not getattr(d, "background_query", ""),
+          "(a new search) for dramas without a background_query, when 'pexels' is in "
+          "background.order"),
+    *(Track(f"render.{k}", RENDERS) for k in (
+        "engine", "encoder", "preset", "crf", "seconds_per_clip", "crossfade")),
+    Track("render.fps", ("background", *RENDERS)),
+    Track("render.long", ("background", "render_long"), note="the landscape background only"),
+    Track("render.short", ("background", "render_short"), note="the portrait background only"),
+    Track("render.long", ("pexels_search",), _pexels,
+          "the landscape searches (stock files are picked at the output size)"),
+    Track("render.short", ("pexels_search",), _pexels,
+          "the portrait searches (stock files are picked at the output size)"),
+    Track("render.style_long", ("render_long",)),
+    Track("render.style_short", ("render_short",)),
+    Track("audio.music_volume", RENDERS, _music, "when audio.music is set"),
+    Track("audio.original_audio", RENDERS),
+    Track("audio.original_volume", RENDERS, lambda c, d: bool(c["audio"]["original_audio"]),
+          "when audio.original_audio is on"),
+    Track("audio.ducking", RENDERS, _bed, "when there is music or original audio"),
+    Track("shorts.max_count", ("plan_shorts",)),
+    Track("shorts.min_seconds", ("plan_shorts",)),
+    Track("shorts.max_seconds", ("plan_shorts",)),
+    Track("shorts.max_seconds", ("pexels_pick",), _pexels, "when 'pexels' is in background.order"),
+    Track("shorts.title_seconds", ("render_short",)),
+)
+
+#: Keys that are read by jobs but never tracked: how a job runs, not what it writes.
+OPERATIONAL = (
+    "download.connect_timeout_s", "download.read_timeout_s", "download.max_gb",
+    "download.retries", "download.backoff_s", "download.max_backoff_s",
+    "rewrite.api_key_env", "rewrite.timeout_s", "tts.timeout_s",
+    "pexels.max_clip_mb", "pexels.connect_timeout_s", "pexels.read_timeout_s",
+    "pexels.max_retries", "pexels.backoff_s", "pexels.max_wait_s", "pexels.min_remaining",
+)
+#: Pass/fail checks: a job that passed keeps its output when a threshold moves.
+CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
+          "transcribe.max_suspect_share")
+#: Keys that shape which jobs and files exist (paths, membership), not their content; a changed
+#: input path (audio.music) reruns through the inputs instead.
+STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "allowed_schemes", "skip",
+              "audio.music")
+
+
+def _language_voices(config: dict, drama: Any) -> bool:
+    from .tts import primary_language
+
+    language = primary_language(drama_language(config, drama))
+    voices = {primary_language(k) for k in (config["tts"].get("voices") or {})}
+    return bool(language) and language in voices
+
+
+def _get(config: dict, key: str) -> Any:
+    value: Any = config
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _set(tree: dict, key: str, value: Any) -> None:
+    *parents, leaf = key.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+    tree[leaf] = value
+
+
+def tracked(rule: str, config: dict, drama: Any = None, orientation: str = "") -> dict:
+    """The params that decide whether ``rule``'s job for ``drama`` reruns."""
+    out: dict = {"version": STAGE_VERSIONS[rule]}
+    for track in TRACKS:
+        if rule not in track.rules or (track.when and not track.when(config, drama)):
+            continue
+        if rule in ("background", "pexels_search") and track.key in ("render.long",
+                                                                        "render.short"):
+            wanted = "render.long" if orientation == "landscape" else "render.short"
+            if track.key != wanted:
+                continue
+        value = _get(config, track.key)
+        if track.key == "tts.voices":
+            value = _voices_entry(config, drama)
+        _set(out, track.key, value)
+    return out
+
+
+def _voices_entry(config: dict, drama: Any) -> dict:
+    from .tts import primary_language
+
+    language = primary_language(drama_language(config, drama))
+    voices = {primary_language(k): v for k, v in (config["tts"].get("voices") or {}).items()}
+    if not language:
+        return voices
+    return {language: voices[language]} if language in voices else {}
+
+
+def rerun_table() -> str:
+    """Markdown: every config key and what a change to it reruns (for the README)."""
+    rows: dict[str, list[str]] = {}
+    for track in TRACKS:
+        what = ", ".join(f"`{r}`" for r in track.rules)
+        rows.setdefault(track.key, []).append(f"{what} {track.note}".strip())
+    lines = ["| key | reruns (and everything after it) |", "|---|---|"]
+    lines += [f"| `{k}` | {'; '.join(v)} |" for k, v in rows.items()]
+    lines += [f"| `{k}` | nothing: how jobs run (timeouts, retries, limits) |" for k in OPERATIONAL]
+    lines += [f"| `{k}` | nothing: a pass/fail check; finished outputs are kept |" for k in CHECKS]
+    lines += [f"| `{k}` | which jobs and files exist (paths, members); changed paths rerun through "
+              f"their inputs |" for k in STRUCTURAL]
+    return "\n".join(lines)
