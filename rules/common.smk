@@ -81,7 +81,8 @@ def drama_language(wildcards):
 def tracked_params(rule):
     """The params that decide whether ``rule``'s job reruns (dramabatch.tracking): exactly the
     config it depends on, resolved for the job's drama and orientation, and its code version.
-    Everything else the job reads from the config is never tracked (timeouts, retries)."""
+    Everything else the job reads from the config is never tracked (timeouts, retries).
+    """
 
     def params(wildcards):
         subject = None
@@ -176,7 +177,9 @@ def pexels_link(wildcards):
 
 def pexels_search_file(wildcards):
     """The batch-wide search a drama's footage is picked from (query slug, orientation)."""
-    return f"{PEXELS_LIB}/search/{pexels_slug(wildcards.id)}_{wildcards.orientation}.json"
+    return (
+        f"{PEXELS_LIB}/search/{pexels_slug(wildcards.id)}_{wildcards.orientation}.json"
+    )
 
 
 def background_inputs(wildcards):
