@@ -47,3 +47,24 @@ def test_atomic_output_clears_parts_left_by_killed_writers(tmp_path):
         tmp.write_bytes(b"whole")
     assert final.read_bytes() == b"whole"
     assert not stale.exists() and other.exists()
+
+
+def test_atomic_output_leaves_a_live_writers_part_alone(tmp_path):
+    """Concurrent jobs share a few side files (the Pexels rate-limit state): a part file whose
+    writer is still running must survive another writer's cleanup."""
+    import subprocess
+    import sys
+
+    from dramabatch.fsutil import write_text_atomic
+
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = tmp_path / f".ratelimit.part-{writer.pid}.json"
+        live.write_text("{}")
+        write_text_atomic(tmp_path / "ratelimit.json", '{"remaining": 5}')
+        assert live.exists()
+    finally:
+        writer.kill()
+        writer.wait()
+    write_text_atomic(tmp_path / "ratelimit.json", '{"remaining": 4}')
+    assert not live.exists()  # its writer is gone now

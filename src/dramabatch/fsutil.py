@@ -19,14 +19,28 @@ def part_path(final: Path) -> Path:
     return final.with_name(f".{final.stem}.part-{os.getpid()}{final.suffix}")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
 def clear_stale_parts(final: Path) -> list[Path]:
     """Delete part files of ``final`` left by writers that were killed (kill -9 skips cleanup).
 
-    Snakemake never runs two jobs for the same output, so any other writer's part file of this
-    name belongs to a dead process and is only wasting disk.
+    Only those of dead processes: a file shared by several jobs (the Pexels rate-limit state,
+    written by concurrent searches) may have a live writer's part file beside it.
     """
     mine = part_path(final)
-    stale = [p for p in final.parent.glob(f".{final.stem}.part-*{final.suffix}") if p != mine]
+    stale = []
+    for p in final.parent.glob(f".{final.stem}.part-*{final.suffix}"):
+        pid = p.name[len(f".{final.stem}.part-"):len(p.name) - len(final.suffix)]
+        if p != mine and (not pid.isdigit() or not _alive(int(pid))):
+            stale.append(p)
     for p in stale:
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
