@@ -10,7 +10,7 @@ from dramabatch.smk import load_json, run_step
 def main() -> None:
     o = snakemake.config["shorts"]
     plans = plan_shorts(load_json(snakemake.input[0]), o["max_count"], o["min_seconds"],
-                        o["max_seconds"])
+                        o["max_seconds"], o["whole_if_short"])
     write_text_atomic(snakemake.output[0], json.dumps(
         {"shorts": [p.to_dict() for p in plans]}, ensure_ascii=False, indent=1))
 

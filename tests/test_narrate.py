@@ -103,3 +103,16 @@ def test_loudness_target_and_true_peak_measured_by_ebur128(tmp_path, target):
     assert timeline["loudness"]["output_lufs"] == pytest.approx(integrated, abs=0.2)
     assert "🌩" in timeline["segments"][-2]["text"] or "🌩" in json.dumps(timeline,
                                                                         ensure_ascii=False)
+
+
+def test_a_loudness_the_ceiling_cannot_allow_fails_with_the_figures(tmp_path):
+    """-6 LUFS under a -9 dBTP ceiling is impossible for speech; before, the narration was
+    written anyway about 12 LU too quiet. Now the job fails, says by how much, and writes
+    nothing."""
+    script = {"language": "en",
+              "segments": [s.to_dict() for s in build_script("The storm came at night.")]}
+    with pytest.raises(DramaError, match=r"narration reached -\d+\.\d LUFS, \d+\.\d LU from its "
+                                         r"-6 LUFS target, under the -9 dBTP ceiling"):
+        narrate(script, tmp_path / "n.mp3", tmp_path / "n.json",
+                {"engine": "piper", "loudness_lufs": -6, "true_peak_db": -9})
+    assert not (tmp_path / "n.mp3").exists() and not (tmp_path / "n.json").exists()

@@ -4,6 +4,7 @@ import re
 import pytest
 from conftest import TINY_CONFIG, snakemake, write_manifest
 
+from dramabatch.errors import DramaError
 from dramabatch.media import decode_check, probe
 from dramabatch.shorts import plan_shorts, sentences
 
@@ -34,7 +35,47 @@ def test_shorts_are_in_bounds_on_sentence_boundaries_and_in_order(durations):
 
 def test_max_count_and_too_short_narration():
     assert len(plan_shorts(tl([4] * 60), max_count=3, min_s=10, max_s=20)) == 3
-    assert plan_shorts(tl([2, 2]), min_s=10, max_s=20) == []
+    whole, = plan_shorts(tl([2, 2]), min_s=10, max_s=20)  # shorter than one short: one short
+    assert (whole.start, whole.end, whole.first_sentence, whole.last_sentence) == (0, 4.6, 0, 1)
+    assert "shorter than shorts.min_seconds" in whole.why[0]
+    with pytest.raises(DramaError, match=r"lasts 4\.6 s, shorter than one short"):
+        plan_shorts(tl([2, 2]), min_s=10, max_s=20, whole_if_short=False)
+
+
+def test_an_eight_second_narration_gets_exactly_one_short():
+    timeline = tl([2.5, 2.2, 2.0])  # 7.9 s with its pauses
+    plans = plan_shorts(timeline, max_count=10, min_s=15, max_s=60)
+    assert len(plans) == 1 and plans[0].duration == pytest.approx(timeline["duration"])
+
+
+def test_a_drama_no_short_fits_fails_with_the_reason():
+    with pytest.raises(DramaError, match=r"no run of whole sentences lasts between 10 and 20 s "
+                                         r"\(the longest sentence is 30\.\d s\)"):
+        plan_shorts(tl([30, 25]), min_s=10, max_s=20)
+
+
+def test_shorts_spread_over_a_ten_minute_drama_and_say_why():
+    import random
+
+    rng = random.Random(7)
+    durations = [rng.uniform(2, 7) for _ in range(130)]
+    timeline = tl(durations)
+    assert timeline["duration"] > 600
+    for seg in timeline["segments"][100:104]:  # a gripping stretch late in the story
+        seg["text"] = "¿Quién era?"
+    plans = plan_shorts(timeline, max_count=10, min_s=15, max_s=60)
+    assert len(plans) == 10
+    assert plans[-1].start >= timeline["duration"] * 2 / 3  # the last short is in the last third
+    assert plans[0].start < timeline["duration"] / 3
+    assert all(15 <= p.duration <= 60 for p in plans)
+    assert all(a.end <= b.start for a, b in zip(plans, plans[1:], strict=False))
+    starts = {round(s.start, 4) for s in sentences(timeline)}
+    assert all(p.start in starts for p in plans)  # whole sentences
+    assert all(0 < p.score <= 1 and p.why for p in plans)
+    hooked = [p for p in plans if "opens with a question or exclamation" in p.why]
+    assert hooked and all(p.first_sentence in range(100, 104) for p in hooked)
+    gaps = [b.start - a.start for a, b in zip(plans, plans[1:], strict=False)]
+    assert max(gaps) < timeline["duration"] / 4  # no stretch of the drama left without a short
 
 
 def test_a_sentence_longer_than_max_is_skipped_not_fatal():
@@ -57,7 +98,10 @@ def _planned_jobs(stdout: str) -> dict[str, int]:
 def shorts_batch(tmp_path_factory, speech_video):
     wd = tmp_path_factory.mktemp("shorts_wf")
     manifest = write_manifest(wd / "manifest.tsv", [("alpha", str(speech_video))])
-    config = TINY_CONFIG.format(manifest=manifest).replace("min_seconds: 3", "min_seconds: 1.5")
+    # bounds that leave room for several shorts in a 10 s story (the planner prefers fewer,
+    # fuller shorts when the bounds allow: see dramabatch.shorts)
+    config = TINY_CONFIG.format(manifest=manifest).replace(
+        "min_seconds: 3", "min_seconds: 1.5").replace("max_seconds: 8", "max_seconds: 3.5")
     (wd / "config.yaml").write_text(config)
     (wd / "scripts").mkdir()
     (wd / "scripts" / "alpha.txt").write_text(STORY, encoding="utf-8")

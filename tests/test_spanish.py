@@ -112,6 +112,16 @@ def test_subtitles_keep_every_accent_and_spanish_mark(spanish_batch):
         assert said.count(mark) == srt.count(mark)
 
 
+def test_spanish_cues_are_readable(spanish_batch):
+    from cuecheck import cue_problems, cue_stats
+
+    results, _ = spanish_batch
+    timeline = json.loads((results / "capitulo-1" / "narration.json").read_text("utf-8"))
+    srt = results / "capitulo-1" / "capitulo-1.srt"
+    assert cue_problems(srt, timeline) == []
+    print(f"\nSpanish cues: {cue_stats(srt)}")
+
+
 def test_accented_manifest_id_becomes_a_safe_folder_and_keeps_its_label(spanish_batch):
     results, summary = spanish_batch
     assert (results / "capitulo-1" / "long.mp4").exists()

@@ -1,4 +1,5 @@
 import pysubs2
+import pytest
 
 from dramabatch.subtitles import long_cues, word_cues, write_srt
 
@@ -32,7 +33,11 @@ def test_long_cues_respect_line_limits_and_keep_every_word(tmp_path):
 def test_cue_times_come_from_the_timeline():
     tl = timeline([("First sentence here.", 0), ("Second one.", 1)])
     cues = list(long_cues(tl["segments"]))
-    assert [(c[1], c[2]) for c in cues] == [(s["start"], s["end"]) for s in tl["segments"]]
+    segs = tl["segments"]
+    assert [c[1] for c in cues] == [s["start"] for s in segs]  # a cue starts with its words
+    assert cues[0][2] == segs[0]["end"]  # 1.2 s: long enough, ends with its words
+    # "Second one." is spoken in 0.66 s: it stays up the minimum 5/6 s, into the silence after
+    assert segs[1]["end"] < cues[1][2] == segs[1]["start"] + 0.833
 
 
 def test_word_cues_have_one_to_three_words_in_order_and_hold_through_short_gaps():
@@ -62,3 +67,31 @@ def test_attach_words_uses_aligned_times_and_rejects_mismatches():
     words["segments"][0]["text"] = "something else"
     with pytest.raises(ValueError, match="text differs"):
         attach_words(tl, words)
+
+
+def test_a_long_clause_breaks_at_a_phrase_boundary_and_never_strands_a_word():
+    from dramabatch.cues import build_cues
+
+    clause = ("Ask not what your country can do for you but what you can do for your country "
+              "and for the people who live in it today.")
+    cues = build_cues(timeline([(clause, 0)])["segments"], max_chars=42, max_lines=1)
+    texts = [c.text for c in cues]
+    assert " ".join(texts) == clause
+    assert all(len(t.split()) >= 2 for t in texts)  # no lone word
+    # every break falls before a conjunction, preposition or relative word
+    from dramabatch.cues import PHRASE_STARTS
+
+    assert all(t.split()[0].lower() in PHRASE_STARTS for t in texts[1:]), texts
+
+
+def test_a_fast_or_short_cue_holds_through_the_pause_and_a_tiny_one_joins_its_neighbour():
+    from dramabatch.cues import build_cues
+
+    segs = [{"text": "Run,", "sentence": 0, "start": 0.0, "end": 0.3},
+            {"text": "now.", "sentence": 0, "start": 0.35, "end": 0.6},
+            {"text": "She said it quietly, almost to herself.", "sentence": 1, "start": 2.0,
+             "end": 3.0},
+            {"text": "Nobody answered her.", "sentence": 2, "start": 5.0, "end": 6.4}]
+    cues = build_cues(segs, max_chars=42, max_lines=2, min_s=0.833, max_cps=17)
+    assert cues[0].text == "Run, now." and cues[0].end >= 0.833  # joined, then held
+    assert cues[1].start == 2.0 and cues[1].end == pytest.approx(2.0 + 39 / 17)  # held for speed

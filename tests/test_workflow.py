@@ -26,6 +26,15 @@ def finished_batch(tmp_path_factory, speech_video, speech_video_b):
                      [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
 
 
+def test_english_cues_are_readable(finished_batch):
+    from cuecheck import cue_problems
+
+    for drama in ("alpha", "beta"):
+        res = finished_batch / "results" / drama
+        timeline = json.loads((res / "narration.json").read_text(encoding="utf-8"))
+        assert cue_problems(res / f"{drama}.srt", timeline) == []
+
+
 def test_every_output_exists_and_decodes(finished_batch):
     res = finished_batch / "results"
     for drama in ("alpha", "beta"):

@@ -102,6 +102,12 @@ def ass_text(text: str) -> str:
     return kept.replace("{", "\\{").replace("}", "\\}")
 
 
+def ass_plain(text: str) -> str:
+    """What libass shows for an ``ass_text`` event (for renderers that draw text themselves)."""
+    text = text.replace("\\N", "\n").replace("\\{", "{").replace("\\}", "}")
+    return text.replace("\\\u2060", "\\")
+
+
 def verify_fonts(ass_path: str | os.PathLike[str], fonts_dir: str, ffmpeg: str) -> list[str]:
     """Ask libass which font each style of ``ass_path`` resolves to; fail on a wrong family.
 

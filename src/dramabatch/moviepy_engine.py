@@ -23,6 +23,7 @@ import pysubs2
 
 from .background import FootagePlan
 from .errors import DramaError
+from .fonts import ass_plain
 from .fsutil import atomic_output
 from .media import ffmpeg_exe, probe
 from .render import SAMPLE_RATE, AudioMix, VideoOptions, footage_inputs
@@ -148,7 +149,7 @@ def _captions(subs: pysubs2.SSAFile, w: int, h: int) -> list:
     mp = _moviepy()
     clips = []
     for event in subs:
-        text = event.plaintext.strip()
+        text = ass_plain(event.text).strip()
         if not text or event.end <= event.start:
             continue
         style = subs.styles.get(event.style, subs.styles.get("Default", pysubs2.SSAStyle()))

@@ -26,6 +26,9 @@ from .tts import Engine, engine_plan, make_engine
 
 log = logging.getLogger(__name__)
 
+#: Largest miss of the loudness target accepted after the correction passes.
+LOUDNESS_TOLERANCE_LU = 2.0
+
 
 def speakable(text: str) -> str:
     """What an engine is given: the text without emoji/pictographs (kept in subtitles)."""
@@ -155,6 +158,17 @@ def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: 
                 break
             gain += (target_lufs - got_i) * (1.6 if limited else 1.0)  # the limiter eats some
             limited = limited or float(m["input_tp"]) + gain > true_peak
+        if got_tp > true_peak:
+            raise DramaError(
+                f"narration true peak {got_tp:.2f} dBTP is above the {true_peak:g} dBTP ceiling "
+                f"after 5 correction passes (loudness {got_i:.1f} LUFS for a target of "
+                f"{target_lufs:g}): lower tts.loudness_lufs or raise tts.true_peak_db")
+        if abs(got_i - target_lufs) > LOUDNESS_TOLERANCE_LU:
+            raise DramaError(
+                f"narration reached {got_i:.1f} LUFS, {abs(got_i - target_lufs):.1f} LU from its "
+                f"{target_lufs:g} LUFS target, under the {true_peak:g} dBTP ceiling after 5 "
+                f"passes: the ceiling leaves no room for that loudness; lower "
+                f"tts.loudness_lufs or raise tts.true_peak_db")
         with atomic_output(mp3) as tmp:
             tmp.write_bytes(trial.read_bytes())
     log.info("narrate: loudness %.1f LUFS, true peak %.1f dBTP (target %.1f / %.1f)",

@@ -22,9 +22,10 @@ import pysubs2
 
 from .background import FootagePlan
 from .errors import DramaError
+from .fonts import ass_text, verify_fonts
 from .fsutil import atomic_output
-from .media import filter_escape, probe, run_ffmpeg
-from .subtitles import to_ssa, word_cues
+from .media import ffmpeg_exe, filter_escape, probe, run_ffmpeg
+from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +99,10 @@ class SubtitleStyle:
 
 
 def fonts_dir() -> str:
-    """The directory of the packaged Montserrat font (never the system's fonts)."""
-    import fontpkg_montserrat
+    """The folder of the caption fonts libass may use (never the system's fonts)."""
+    from .fonts import caption_fonts_dir
 
-    return str(Path(fontpkg_montserrat.ROOT) / "files")
+    return caption_fonts_dir()
 
 
 def _colour(hex_rgb: str) -> pysubs2.Color:
@@ -305,6 +306,8 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
     with tempfile.TemporaryDirectory() as tmpdir:
         ass = Path(tmpdir) / "subs.ass"
         subs.save(str(ass), encoding="utf-8")
+        if len(subs):  # libass says which font it will use; another family fails the job
+            verify_fonts(ass, fonts_dir(), ffmpeg_exe())
         graph = ";".join([
             background_graph(pieces, w, h, video.fps, video.crossfade),
             # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
@@ -325,7 +328,7 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
 
 
 def long_subs(srt: str, video: VideoOptions, style: SubtitleStyle) -> pysubs2.SSAFile:
-    return styled(pysubs2.load(srt, encoding="utf-8"), style, video.width, video.height)
+    return styled(to_ssa(read_srt(srt)), style, video.width, video.height)
 
 
 ENGINES = ("ffmpeg", "moviepy")
@@ -371,8 +374,8 @@ def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: Subtit
         subs.styles["Title"] = subs.styles["Default"].copy()
         subs.styles["Title"].alignment = pysubs2.Alignment.TOP_CENTER
         subs.styles["Title"].marginv = round(0.12 * video.height)
-        subs.append(pysubs2.SSAEvent(start=0, end=int(title_seconds * 1000), text=title,
-                                     style="Title"))
+        subs.append(pysubs2.SSAEvent(start=0, end=int(title_seconds * 1000),
+                                     text=ass_text(title), style="Title"))
     return subs
 
 

@@ -1,63 +1,28 @@
 """Subtitles from the narration timeline: sentence cues for the long video, word chunks for shorts.
 
-Cue times come from ``narration.json`` (sample-exact), never from guessing. Layout rules: at most
-``max_chars`` per line and ``max_lines`` lines a cue; a clause too long for one cue is split at word
-boundaries with times shared in proportion to characters.
+Cue times come from ``narration.json`` (sample-exact), never from guessing; the long video's cue
+breaks and reading-speed rules are in ``cues``. Text reaches libass escaped (``fonts.ass_text``):
+a transcript or title saying ``{\\fs300}`` or ``\\N`` is shown as written. The SRT is written and
+read here, not by pysubs2, whose SubRip writer drops anything between braces.
 """
 
 from __future__ import annotations
 
 import os
-import textwrap
+import re
 
 import pysubs2
 
-from .fsutil import atomic_output
+from .cues import build_cues, max_cps_for, wrap
+from .fonts import ass_text
+from .fsutil import write_text_atomic
 
 
-def wrap(text: str, max_chars: int) -> list[str]:
-    """Greedy word wrap; a single over-long word stays whole rather than being cut."""
-    return textwrap.wrap(text, width=max_chars, break_long_words=False, break_on_hyphens=False)
-
-
-def _split_to_fit(text: str, start: float, end: float, max_chars: int, max_lines: int):
-    """Yield (text, start, end) pieces, each fitting in max_lines lines of max_chars."""
-    lines = wrap(text, max_chars)
-    if len(lines) <= max_lines:
-        yield "\n".join(lines), start, end
-        return
-    groups = ["\n".join(lines[i:i + max_lines]) for i in range(0, len(lines), max_lines)]
-    total = sum(len(g) for g in groups)
-    cursor = start
-    for g in groups:
-        g_end = cursor + (end - start) * len(g) / total
-        yield g, cursor, g_end
-        cursor = g_end
-
-
-def long_cues(segments: list[dict], max_chars: int = 42, max_lines: int = 2):
-    """Cues for the long video: a sentence per cue when it fits, else clause by clause."""
-    by_sentence: dict[int, list[dict]] = {}
-    for seg in segments:
-        by_sentence.setdefault(seg["sentence"], []).append(seg)
-    for sentence in by_sentence.values():
-        joined = " ".join(s["text"] for s in sentence)
-        if len(wrap(joined, max_chars)) <= max_lines:
-            yield joined, sentence[0]["start"], sentence[-1]["end"]
-            continue
-        # Merge consecutive clauses while they fit, so cues are neither too long nor flickery.
-        pending: list[dict] = []
-        for seg in sentence:
-            candidate = " ".join(s["text"] for s in [*pending, seg])
-            if pending and len(wrap(candidate, max_chars)) > max_lines:
-                yield from _split_to_fit(" ".join(s["text"] for s in pending),
-                                         pending[0]["start"], pending[-1]["end"],
-                                         max_chars, max_lines)
-                pending = []
-            pending.append(seg)
-        if pending:
-            yield from _split_to_fit(" ".join(s["text"] for s in pending), pending[0]["start"],
-                                     pending[-1]["end"], max_chars, max_lines)
+def long_cues(segments: list[dict], max_chars: int = 42, max_lines: int = 2,
+              min_s: float = 0.833, max_cps: float = 17.0):
+    """Cues for the long video as (text, start, end), lines wrapped at ``max_chars``."""
+    for cue in build_cues(segments, max_chars, max_lines, min_s, max_cps):
+        yield "\n".join(wrap(cue.text, max_chars)), cue.start, cue.end
 
 
 def word_cues(segments: list[dict], max_words: int = 3, hold_gap_s: float = 0.7):
@@ -103,17 +68,46 @@ def to_ssa(cues, offset: float = 0.0,
         e_ms = int(round((end - offset) * 1000))
         if e_ms <= s_ms:
             continue
-        subs.append(pysubs2.SSAEvent(start=s_ms, end=e_ms, text=text.replace("\n", "\\N")))
+        text = "\\N".join(ass_text(line) for line in text.split("\n"))
+        subs.append(pysubs2.SSAEvent(start=s_ms, end=e_ms, text=text))
     return subs
 
 
+def _srt_time(seconds: float) -> str:
+    ms = int(round(seconds * 1000))
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+
 def write_srt(timeline: dict, path: str | os.PathLike[str], max_chars: int = 42,
-              max_lines: int = 2) -> int:
-    """Write the long video's SRT atomically (UTF-8); return the number of cues."""
-    subs = to_ssa(long_cues(timeline["segments"], max_chars, max_lines))
-    with atomic_output(path) as tmp:
-        subs.save(str(tmp), encoding="utf-8", format_="srt")
-    return len(subs)
+              max_lines: int = 2, min_s: float = 0.833, max_cps: dict | float = 17.0) -> int:
+    """Write the long video's SRT atomically (UTF-8, text as spoken); return the cue count."""
+    limit = max_cps_for(max_cps, timeline.get("language", ""))
+    cues = [c for c in long_cues(timeline["segments"], max_chars, max_lines, min_s, limit)
+            if c[2] > c[1]]
+    blocks = [f"{n}\n{_srt_time(start)} --> {_srt_time(end)}\n{text}\n"
+              for n, (text, start, end) in enumerate(cues, start=1)]
+    write_text_atomic(path, "\n".join(blocks))
+    return len(cues)
+
+
+_SRT_TIME = re.compile(r"(\d+):(\d+):(\d+)[,.](\d+)\s*-->\s*(\d+):(\d+):(\d+)[,.](\d+)")
+
+
+def read_srt(path: str | os.PathLike[str]) -> list[tuple[str, float, float]]:
+    """(text, start, end) cues of an SRT file, text exactly as written (lines joined by \\n)."""
+    with open(path, encoding="utf-8-sig") as fh:
+        blocks = re.split(r"\n\s*\n", fh.read().replace("\r\n", "\n").strip())
+    cues = []
+    for block in blocks:
+        lines = block.split("\n")
+        at = next((k for k, line in enumerate(lines) if _SRT_TIME.search(line)), None)
+        if at is None:
+            continue
+        t = [int(x) for x in _SRT_TIME.search(lines[at]).groups()]
+        start = t[0] * 3600 + t[1] * 60 + t[2] + t[3] / 1000
+        end = t[4] * 3600 + t[5] * 60 + t[6] + t[7] / 1000
+        cues.append(("\n".join(lines[at + 1:]), start, end))
+    return cues
 
 
 def attach_words(timeline: dict, words: dict) -> dict:

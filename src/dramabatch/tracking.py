@@ -26,8 +26,8 @@ from typing import Any
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "extract_audio": 1, "transcribe": 2, "write_script": 2, "narrate": 2,
-    "subtitles": 1, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
-    "background": 1, "render_long": 1, "plan_shorts": 1, "render_short": 1, "shorts_index": 1,
+    "subtitles": 2, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
+    "background": 1, "render_long": 2, "plan_shorts": 2, "render_short": 2, "shorts_index": 1,
     "thumbnail": 1, "drama_report": 2, "package": 1,
 }
 
@@ -39,15 +39,15 @@ STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "write_script": ("script", "rewrite"),
     "narrate": ("narrate", "audio", "tts/__init__", "tts/piper_engine", "tts/espeak_engine",
                 "tts/gtts_engine", "tts/edge_engine"),
-    "subtitles": ("subtitles",),
+    "subtitles": ("subtitles", "cues", "fonts"),
     "align_words": ("align", "models", "transcribe"),
     "pexels_search": ("pexels",),
     "pexels_clip": ("pexels", "fetch"),
     "pexels_pick": ("pexels",),
     "background": ("background", "pexels", "media"),
-    "render_long": ("render", "moviepy_engine", "subtitles", "media"),
+    "render_long": ("render", "moviepy_engine", "subtitles", "cues", "fonts", "media"),
     "plan_shorts": ("shorts",),
-    "render_short": ("render", "moviepy_engine", "subtitles", "media"),
+    "render_short": ("render", "moviepy_engine", "subtitles", "cues", "fonts", "media"),
     "shorts_index": ("media",),
     "thumbnail": ("report", "media"),
     "drama_report": ("report",),
@@ -142,6 +142,8 @@ TRACKS: tuple[Track, ...] = (
     *(Track(f"tts.{k}", ("narrate",)) for k in ("loudness_lufs", "true_peak_db", "sample_rate")),
     Track("subtitles.max_chars_per_line", ("subtitles",)),
     Track("subtitles.max_lines", ("subtitles",)),
+    Track("subtitles.min_cue_s", ("subtitles",)),
+    Track("subtitles.max_cps", ("subtitles",)),
     Track("subtitles.short_words_per_cue", ("render_short",)),
     Track("subtitles.align_model", ("align_words",)),
     Track("background.order", ("background",)),
@@ -174,6 +176,7 @@ TRACKS: tuple[Track, ...] = (
     Track("shorts.max_count", ("plan_shorts",)),
     Track("shorts.min_seconds", ("plan_shorts",)),
     Track("shorts.max_seconds", ("plan_shorts",)),
+    Track("shorts.whole_if_short", ("plan_shorts",)),
     Track("shorts.max_seconds", ("pexels_pick",), _pexels, "when 'pexels' is in background.order"),
     Track("shorts.title_seconds", ("render_short",)),
 )
