@@ -41,13 +41,8 @@ WORDS = ("the night was cold and the house was quiet when she heard the knock ag
 def run_job(spec: dict) -> dict:
     """Run one render job in this process; return wall seconds and peak memory."""
     from dramabatch.media import run_ffmpeg
-    from dramabatch.render import (
-        SubtitleStyle,
-        VideoOptions,
-        _encoder_args,
-        render_long,
-        render_short,
-    )
+    from dramabatch.render import _encoder_args, render_long, render_short
+    from dramabatch.render_options import SubtitleStyle, VideoOptions
 
     v = VideoOptions(**spec["video"])
     t0 = time.perf_counter()

@@ -1,6 +1,7 @@
 """Rule render_long: the 16:9 master with narration, audio bed and burned subtitles."""
 
-from dramabatch.render import AudioMix, SubtitleStyle, render_long, video_options
+from dramabatch.render import render_long
+from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
 from dramabatch.smk import load_json, run_step
 
 r = snakemake.config["render"]

@@ -1,7 +1,8 @@
 """Rule render_short: one native 9:16 short with word-chunked captions."""
 
 from dramabatch.errors import DramaError
-from dramabatch.render import AudioMix, SubtitleStyle, render_short, video_options
+from dramabatch.render import render_short
+from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
 from dramabatch.smk import load_json, run_step
 from dramabatch.subtitles import attach_words
 

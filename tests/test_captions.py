@@ -10,7 +10,8 @@ from conftest import REPO
 from dramabatch.errors import DramaError
 from dramabatch.fonts import verify_fonts
 from dramabatch.media import ffmpeg_exe, filter_escape, run_ffmpeg
-from dramabatch.render import SubtitleStyle, fonts_dir, render_long, styled
+from dramabatch.render import fonts_dir, render_long, styled
+from dramabatch.render_options import SubtitleStyle, VideoOptions
 from dramabatch.subtitles import read_srt, to_ssa, write_srt
 
 W, H = 480, 270
@@ -72,8 +73,6 @@ def test_a_render_with_a_missing_font_fails_and_leaves_nothing(no_system_fonts, 
     srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nhola\n", encoding="utf-8")
     wav = tmp_path / "v.wav"
     run_ffmpeg(["-f", "lavfi", "-i", "sine=d=1:r=16000", str(wav)], what="tone")
-    from dramabatch.render import VideoOptions
-
     with pytest.raises(DramaError, match="captions"):
         render_long(background=str(plan), narration=str(wav), srt=str(srt),
                     out=str(tmp_path / "long.mp4"), duration=1.0,

@@ -10,7 +10,8 @@ from conftest import make_video
 from dramabatch.background import Clip, FootagePlan
 from dramabatch.errors import DramaError
 from dramabatch.narrate import narrate
-from dramabatch.render import SubtitleStyle, VideoOptions, render_long
+from dramabatch.render import render_long
+from dramabatch.render_options import SubtitleStyle, VideoOptions
 from dramabatch.script import build_script
 from dramabatch.subtitles import write_srt
 

@@ -10,15 +10,8 @@ from dramabatch.errors import DramaError
 from dramabatch.media import probe, run_ffmpeg
 from dramabatch.moviepy_engine import font_path
 from dramabatch.moviepy_engine import render as moviepy_render
-from dramabatch.render import (
-    AudioMix,
-    SubtitleStyle,
-    VideoOptions,
-    render,
-    render_long,
-    renderer,
-    styled,
-)
+from dramabatch.render import render, render_long, renderer, styled
+from dramabatch.render_options import AudioMix, SubtitleStyle, VideoOptions
 
 ENGINES = ["ffmpeg", "moviepy"]
 

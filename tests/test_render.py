@@ -7,18 +7,11 @@ from conftest import check_video
 
 from dramabatch.background import Clip, FootagePlan, generated, make_background
 from dramabatch.errors import DramaError
+from dramabatch.footage_graph import background_graph, footage_inputs
 from dramabatch.media import probe, run_ffmpeg
 from dramabatch.narrate import narrate
-from dramabatch.render import (
-    AudioMix,
-    SubtitleStyle,
-    VideoOptions,
-    background_graph,
-    footage_inputs,
-    render,
-    render_long,
-    render_short,
-)
+from dramabatch.render import render, render_long, render_short
+from dramabatch.render_options import AudioMix, SubtitleStyle, VideoOptions
 from dramabatch.script import build_script
 from dramabatch.shorts import plan_shorts
 from dramabatch.subtitles import write_srt

@@ -24,9 +24,10 @@ import pysubs2
 from .background import FootagePlan
 from .errors import DramaError
 from .fonts import ass_plain
+from .footage_graph import footage_inputs
 from .fsutil import atomic_output
 from .media import ffmpeg_exe, probe
-from .render import SAMPLE_RATE, AudioMix, VideoOptions, footage_inputs
+from .render_options import SAMPLE_RATE, AudioMix, VideoOptions
 
 log = logging.getLogger(__name__)
 
