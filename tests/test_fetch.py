@@ -96,22 +96,28 @@ def test_dropped_connection_resumes_with_range(tmp_path, files_host):
           f"second request Range bytes={resumed_at}-")
 
 
+def kill_download_midway(url: str, out, min_bytes: int):
+    """Start a downloader process, kill -9 it once ``min_bytes`` reached the disk; the partial."""
+    code = ("import sys; from dramabatch.fetch import download; "
+            "download(sys.argv[1], sys.argv[2])")
+    proc = subprocess.Popen([sys.executable, "-c", code, url, str(out)])
+    partial = out.with_name(f".{out.name}.partial")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (not partial.exists() or
+                                           partial.stat().st_size < min_bytes):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return partial
+
+
 def test_killed_transfer_leaves_nothing_final_and_resumes(tmp_path, files_host):
     """kill -9 a downloader midway; the next run resumes the partial file with Range."""
     path = "/video-files/1/v.mp4"
     data = files_host.extra_files[path]
     files_host.fault(path, "slow")  # trickles 2 KiB every 50 ms
     out = tmp_path / "source.media"
-    code = ("import sys; from dramabatch.fetch import download; "
-            "download(sys.argv[1], sys.argv[2])")
-    proc = subprocess.Popen([sys.executable, "-c", code, f"{files_host.url}{path}", str(out)])
-    partial = tmp_path / ".source.media.partial"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and (not partial.exists() or
-                                           partial.stat().st_size < 8192):
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    partial = kill_download_midway(f"{files_host.url}{path}", out, 8192)
     have = partial.stat().st_size
     assert 0 < have < len(data), "the transfer should have been cut midway"
     assert not out.exists(), "nothing partial may sit under the final name"
@@ -139,15 +145,7 @@ def test_the_sidecar_exists_before_the_first_byte(tmp_path, files_host):
     path = "/video-files/1/v.mp4"
     files_host.fault(path, "slow")
     out = tmp_path / "source.media"
-    code = ("import sys; from dramabatch.fetch import download; "
-            "download(sys.argv[1], sys.argv[2])")
-    proc = subprocess.Popen([sys.executable, "-c", code, f"{files_host.url}{path}", str(out)])
-    partial = tmp_path / ".source.media.partial"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not (partial.exists() and partial.stat().st_size):
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_download_midway(f"{files_host.url}{path}", out, 1)
     sidecar = json.loads((tmp_path / ".source.media.partial.json").read_text())
     assert sidecar["url"] == f"{files_host.url}{path}"
 
