@@ -27,7 +27,8 @@ rule extract_audio:
     input:
         f"{OUT}/{{id}}/source.media",
     output:
-        temp(f"{OUT}/{{id}}/audio.wav"),
+        wav=temp(f"{OUT}/{{id}}/audio.wav"),
+        track=f"{OUT}/{{id}}/audio_track.json",
     log:
         f"{OUT}/logs/{{id}}/extract_audio.log",
     conda:
@@ -37,5 +38,7 @@ rule extract_audio:
         runtime=30,
     params:
         tracked=tracked_params("extract_audio"),
+        audio_track=lambda wc: drama(wc).audio_track,
+        language=drama_language,
     script:
         "../scripts/extract_audio.py"

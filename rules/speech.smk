@@ -3,7 +3,8 @@
 
 rule transcribe:
     input:
-        f"{OUT}/{{id}}/audio.wav",
+        audio=f"{OUT}/{{id}}/audio.wav",
+        track=f"{OUT}/{{id}}/audio_track.json",
     output:
         f"{OUT}/{{id}}/transcript.json",
     log:

@@ -14,15 +14,16 @@ from .media import probe, run_ffmpeg
 
 
 def extract_audio(source: str | os.PathLike[str], wav: str | os.PathLike[str],
-                  rate: int = 16000) -> float:
-    """Extract mono ``rate`` Hz 16-bit WAV from ``source``; return its duration in seconds."""
+                  rate: int = 16000, track: int = 0) -> float:
+    """Extract audio track ``track`` (from 0) of ``source`` as mono ``rate`` Hz 16-bit WAV;
+    return its duration in seconds."""
     info = probe(source)
     if not info.has_audio:
         raise DramaError("no audio stream in source")
     if info.duration <= 0.1:
         raise DramaError(f"source is too short to transcribe ({info.duration:.2f} s)")
     with atomic_output(wav) as tmp:
-        run_ffmpeg(["-i", str(source), "-vn", "-ac", "1", "-ar", str(rate),
+        run_ffmpeg(["-i", str(source), "-map", f"0:a:{track}", "-vn", "-ac", "1", "-ar", str(rate),
                     "-c:a", "pcm_s16le", "-f", "wav", str(tmp)],
                    duration=info.duration, what="extract audio")
     return info.duration

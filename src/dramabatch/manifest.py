@@ -22,7 +22,8 @@ ID_PATTERN = ID_RE.pattern
 #: Folder names the results tree uses for itself.
 RESERVED_IDS = frozenset({"logs", "benchmarks", "report"})
 REQUIRED_COLUMNS = ("id", "source")
-OPTIONAL_COLUMNS = ("language", "title", "background_query")
+OPTIONAL_COLUMNS = ("language", "title", "background_query", "audio_track")
+AUDIO_TRACK_RE = re.compile(r"\d+|[A-Za-z]{2,3}(-[A-Za-z]{2,4})?")
 LANGUAGE_RE = re.compile(r"auto|[a-z]{2,3}(-[A-Za-z]{2,4})?")
 
 
@@ -35,6 +36,8 @@ class Drama:
     language: str = ""
     title: str = ""
     background_query: str = ""
+    #: Which audio track to transcribe: a number from 0, or a language tag (see tracks.py).
+    audio_track: str = ""
     line: int = 0
     #: The id as the manifest wrote it ('capítulo-1' for the id 'capitulo-1').
     label: str = ""
@@ -135,6 +138,10 @@ def load_manifest(
             if language and not LANGUAGE_RE.fullmatch(language):
                 raise ConfigError(
                     f"invalid language {language!r} (use a code such as 'es' or 'en')")
+            audio_track = record.get("audio_track", "")
+            if audio_track and not AUDIO_TRACK_RE.fullmatch(audio_track):
+                raise ConfigError(f"invalid audio_track {audio_track!r} (a track number from 0, "
+                                  f"or a language tag such as 'spa' or 'es')")
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc.cause}") from None
         if drama_id in seen:
@@ -149,6 +156,7 @@ def load_manifest(
                 language=language,
                 title=record.get("title", ""),
                 background_query=record.get("background_query", ""),
+                audio_track=audio_track,
                 line=lineno,
                 label=record["id"].strip(),
                 extra={k: v for k, v in record.items()

@@ -25,7 +25,7 @@ from typing import Any
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "extract_audio": 1, "transcribe": 2, "write_script": 2, "narrate": 2,
+    "fetch_source": 1, "extract_audio": 2, "transcribe": 3, "write_script": 2, "narrate": 2,
     "subtitles": 2, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
     "background": 1, "render_long": 2, "plan_shorts": 2, "render_short": 2, "shorts_index": 1,
     "thumbnail": 1, "drama_report": 2, "package": 1,
@@ -34,7 +34,7 @@ STAGE_VERSIONS: dict[str, int] = {
 #: Package modules whose code each stage runs (besides scripts/<stage>.py), for the code hash.
 STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "fetch_source": ("fetch", "fsutil", "media"),
-    "extract_audio": ("audio", "media"),
+    "extract_audio": ("audio", "media", "tracks"),
     "transcribe": ("transcribe", "models", "speechcheck", "audio"),
     "write_script": ("script", "rewrite"),
     "narrate": ("narrate", "audio", "tts/__init__", "tts/piper_engine", "tts/espeak_engine",
@@ -119,7 +119,7 @@ TRACKS: tuple[Track, ...] = (
     *(Track(f"transcribe.{k}", ("transcribe",)) for k in (
         "backend", "model", "device", "compute_type", "beam_size", "vad_filter",
         "word_timestamps", "no_speech_threshold")),
-    Track("transcribe.language", ("transcribe",),
+    Track("transcribe.language", ("extract_audio", "transcribe"),
           lambda c, d: not getattr(d, "language", ""), "for dramas without a manifest language"),
     Track("script.sentence_pause_ms", ("write_script",)),
     Track("script.comma_pause_ms", ("write_script",)),
