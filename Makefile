@@ -61,6 +61,7 @@ bench: $(SLURM_STAMP)
 	$(PY) benchmarks/render.py --quick
 	$(PY) benchmarks/transcribe.py
 	$(PY) benchmarks/languages.py
+	$(PY) benchmarks/fit.py
 	$(PY) benchmarks/timing.py
 	$(PY) benchmarks/noop.py
 	$(PY) benchmarks/dryrun.py

@@ -15,7 +15,8 @@ if "search" in inp.keys():
 run_step(snakemake, f"background ({snakemake.wildcards.orientation})", lambda: make_background(
     snakemake.wildcards.id, snakemake.wildcards.orientation, snakemake.output[0],
     order=list(cfg["background"]["order"]), source=inp.source,
-    options={**cfg["background"], "fps": cfg["render"]["fps"]},
+    options={**cfg["background"], "fps": cfg["render"]["fps"], "fit": cfg["render"]["fit"],
+             "max_upscale": cfg["render"]["max_upscale"]},
     long_wh=(cfg["render"]["long"]["width"], cfg["render"]["long"]["height"]),
     short_wh=(cfg["render"]["short"]["width"], cfg["render"]["short"]["height"]),
     pexels=pexels, pexels_reason="no search words for this drama",

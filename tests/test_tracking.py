@@ -140,7 +140,7 @@ EDITS: dict[str, object] = {
     "render.crf": 20, "render.fps": 12, "render.long": {"width": 192, "height": 108},
     "render.short": {"width": 108, "height": 192}, "render.style_long": {"size": 0.06},
     "render.style_short": {"size": 0.05}, "render.seconds_per_clip": 3,
-    "render.crossfade": 0.5,
+    "render.crossfade": 0.5, "render.fit": "bars", "render.max_upscale": 3,
     "audio.music_volume": 0.3, "audio.original_audio": True, "audio.original_volume": 0.3,
     "audio.ducking": {"ratio": 4},
     "shorts.max_count": 1, "shorts.min_seconds": 2, "shorts.max_seconds": 7,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import DramaError
 from .fsutil import write_text_atomic
-from .media import probe
+from .media import display_size, probe
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,16 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".m4v"}
 ORIENTATIONS = ("landscape", "portrait")
 
 
+#: How a clip fills a frame of another shape: scaled to cover it (cropping), or shown whole,
+#: centred, over a blurred, zoomed copy of itself ("blur") or over black ("bars").
+FITS = ("cover", "blur", "bars")
+
+
 @dataclass
 class Clip:
     path: str
     duration: float
+    fit: str = "cover"
 
 
 @dataclass
@@ -135,6 +141,27 @@ def stock(search: str | os.PathLike[str], clips: list[str],
     return plan
 
 
+def fit_rule(path: str, width: int, height: int, rule: str = "blur",
+             max_upscale: float = 2.0) -> tuple[str, str]:
+    """How one clip fills a ``width`` x ``height`` frame, and why.
+
+    Cover (crop to fill) while the clip's shape is close to the frame's (aspects within 1.5x of
+    each other) and filling needs no more than ``max_upscale``; otherwise ``rule`` (blur or bars,
+    the whole picture shown, itself upscaled at most ``max_upscale``). ``rule: cover`` always
+    covers.
+    """
+    w, h = display_size(path)
+    frame, shape = width / height, w / h
+    upscale = max(width / w, height / h)  # what covering needs
+    if rule == "cover":
+        return "cover", "configured"
+    if max(frame / shape, shape / frame) > 1.5:
+        return rule, f"{w}x{h} is far from the {width}x{height} frame's shape"
+    if upscale > max_upscale:
+        return rule, f"covering {w}x{h} would upscale it {upscale:.1f}x (> {max_upscale:g}x)"
+    return "cover", f"{w}x{h} covers {width}x{height} at {upscale:.2f}x"
+
+
 def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str], *,
                     order: list[str], source: str, options: dict,
                     long_wh: tuple[int, int], short_wh: tuple[int, int],
@@ -163,6 +190,10 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
             reasons.append(f"{step}: {exc.cause}")
             continue
         plan.reasons = reasons
+        for clip in plan.clips:
+            clip.fit, why = fit_rule(clip.path, width, height, options.get("fit", "blur"),
+                                     options.get("max_upscale", 2.0))
+            plan.reasons.append(f"fit {Path(clip.path).name}: {clip.fit} ({why})")
         write_text_atomic(out, plan.to_json())
         log.info("background (%s): using '%s'", orientation, step)
         return plan

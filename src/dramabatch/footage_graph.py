@@ -48,9 +48,31 @@ def footage_inputs(plan: FootagePlan, duration: float, fps: int,
     return args, [(position[idx], length) for idx, length in pieces]
 
 
+def fit_chain(fit: str, w: int, h: int, max_upscale: float = 2.0) -> str:
+    """Filters that make one input fill a w x h frame: ``cover`` scales and crops; ``blur`` and
+    ``bars`` show the whole picture (upscaled at most ``max_upscale``), centred over a blurred,
+    zoomed copy of itself (made at 1/8 size: cheap) or over black."""
+    if fit == "cover":
+        return f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
+    scale = (f"scale=w='2*trunc(iw*min(min({w}/iw,{h}/ih),{max_upscale})/2)'"
+             f":h='2*trunc(ih*min(min({w}/iw,{h}/ih),{max_upscale})/2)'")
+    if fit == "bars":
+        return f"{scale},pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black"
+    if fit == "blur":
+        sw, sh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
+        return (f"split=2[fb_a][fb_b];[fb_a]scale={sw}:{sh}:force_original_aspect_ratio=increase,"
+                f"crop={sw}:{sh},boxblur=luma_radius='min(4,min(w,h)/2-1)':luma_power=2:"
+                f"chroma_radius='min(4,min(cw,ch)/2-1)':chroma_power=2,"
+                f"scale={w}:{h}[fb_bg];[fb_b]{scale}[fb_fg];"
+                f"[fb_bg][fb_fg]overlay=(W-w)/2:(H-h)/2")
+    raise DramaError(f"unknown fit '{fit}' (cover, blur or bars)")
+
+
 def background_graph(pieces: list[tuple[int, float]], w: int, h: int, fps: int,
-                     crossfade: float = 0.0) -> str:
-    """Scale each input to cover the frame, crop, cut it into its pieces, and join them.
+                     crossfade: float = 0.0, fits: list[str] | None = None,
+                     max_upscale: float = 2.0) -> str:
+    """Make each input fill the frame (``fits``, by input; cover by default), cut it into its
+    pieces, and join them.
 
     Piece boundaries are whole frames. Each input is scaled once and split into consecutive
     pieces by the ``segment`` filter (one decoder per clip, however many pieces). Without
@@ -70,10 +92,11 @@ def background_graph(pieces: list[tuple[int, float]], w: int, h: int, fps: int,
         bounds.append(round(acc * fps))
     frames = [bounds[k + 1] - bounds[k] + (fade_frames if k < len(pieces) - 1 else 0)
               for k in range(len(pieces))]
-    cover = (f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1,"
-             f"fps={fps},format=yuv420p,setpts=PTS-STARTPTS")
     parts = []
     for idx in sorted({idx for idx, _ in pieces}):
+        fit = fits[idx] if fits and idx < len(fits) else "cover"
+        cover = (fit_chain(fit, w, h, max_upscale).replace("fb_", f"fb{idx}_")
+                 + f",setsar=1,fps={fps},format=yuv420p,setpts=PTS-STARTPTS")
         mine = [k for k, (i, _) in enumerate(pieces) if i == idx]
         if len(mine) == 1:
             parts.append(f"[{idx}:v]{cover},trim=end_frame={frames[mine[0]]}[p{mine[0]}]")

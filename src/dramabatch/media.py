@@ -154,6 +154,19 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         raise DramaError(f"not a readable media file ({path.name}): {exc}") from exc
 
 
+def display_size(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """The picture's size as players show it: coded size, turned by a 90/270° display matrix
+    (phone videos). ffmpeg applies the same rotation when it decodes for a filter graph."""
+    info = probe(path)
+    if not info.has_video:
+        raise DramaError(f"no video stream in {Path(path).name}")
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    match = re.search(r"rotation of (-?[\d.]+) degrees", proc.stderr)
+    turned = match is not None and round(abs(float(match.group(1)))) % 180 == 90
+    return (info.height, info.width) if turned else (info.width, info.height)
+
+
 def decode_check(path: str | os.PathLike[str]) -> dict[str, float]:
     """Decode every frame of every stream; return decoded durations per stream type.
 

@@ -54,6 +54,29 @@ def _cover(clip, w: int, h: int):
     return clip.resized((nw, nh)).cropped(x_center=nw / 2, y_center=nh / 2, width=w, height=h)
 
 
+def _fill(clip, w: int, h: int, fit: str, max_upscale: float):
+    """``clip`` filling w x h as the ffmpeg graph does it (``footage_graph.fit_chain``)."""
+    if fit == "cover":
+        return _cover(clip, w, h)
+    mp = _moviepy()
+    scale = min(w / clip.w, h / clip.h, max_upscale)
+    fg = clip.resized((max(2, round(clip.w * scale / 2) * 2),
+                       max(2, round(clip.h * scale / 2) * 2)))
+    if fit == "bars":
+        bg = mp.ColorClip((w, h), color=(0, 0, 0), duration=clip.duration)
+    else:
+        from PIL import Image, ImageFilter
+
+        small = _cover(clip, max(2, w // 8), max(2, h // 8))
+
+        def blurred(frame: np.ndarray) -> np.ndarray:
+            img = Image.fromarray(frame).filter(ImageFilter.BoxBlur(4))
+            return np.asarray(img.resize((w, h), Image.BILINEAR))
+
+        bg = small.image_transform(blurred)
+    return mp.CompositeVideoClip([bg, fg.with_position("center")], size=(w, h))
+
+
 def _gradient(lavfi: str, w: int, h: int, duration: float):
     """The generated background (a lavfi ``gradients`` spec) as a slowly moving numpy gradient."""
     mp = _moviepy()
@@ -89,7 +112,8 @@ def _background(plan: FootagePlan, video: VideoOptions, length: float):
     for idx, total in needed.items():
         src = mp.VideoFileClip(plan.clips[idx].path, audio=False)
         sources.append(src)
-        looped[idx] = _cover(src, w, h).with_effects([mp.vfx.Loop(duration=total + 1)])
+        looped[idx] = _fill(src, w, h, plan.clips[idx].fit, video.max_upscale).with_effects(
+            [mp.vfx.Loop(duration=total + 1)])
     used = dict.fromkeys(needed, 0.0)
     layers, start = [], 0.0
     for k, ((idx, piece), extra) in enumerate(zip(pieces, extras, strict=True)):

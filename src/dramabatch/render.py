@@ -150,7 +150,9 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
         if len(subs):  # libass says which font it will use; another family fails the job
             verify_fonts(ass, fonts_dir(), ffmpeg_exe())
         graph = ";".join([
-            background_graph(pieces, w, h, video.fps, video.crossfade),
+            # inputs are the plan's first clips, in order (footage_inputs)
+            background_graph(pieces, w, h, video.fps, video.crossfade,
+                             [c.fit for c in footage.clips], video.max_upscale),
             # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
             f"[bg]ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())},"
             f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={frames},"

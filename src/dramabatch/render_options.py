@@ -23,6 +23,8 @@ class VideoOptions:
     seconds_per_clip: float = 0.0
     #: Seconds of crossfade (xfade) between consecutive clips; 0 cuts.
     crossfade: float = 0.0
+    #: Most a clip shown whole (fit blur/bars) is upscaled.
+    max_upscale: float = 2.0
 
 
 #: Output audio sample rate.
@@ -84,4 +86,5 @@ def video_options(render_cfg: dict, kind: str, threads: int = 0) -> VideoOptions
                         preset=render_cfg["preset"], encoder=render_cfg["encoder"],
                         threads=threads,
                         seconds_per_clip=render_cfg.get("seconds_per_clip", 0.0),
-                        crossfade=render_cfg.get("crossfade", 0.0))
+                        crossfade=render_cfg.get("crossfade", 0.0),
+                        max_upscale=render_cfg.get("max_upscale", 2.0))

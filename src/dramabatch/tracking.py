@@ -27,7 +27,7 @@ from typing import Any
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "extract_audio": 2, "transcribe": 3, "write_script": 2, "narrate": 2,
     "subtitles": 2, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
-    "background": 1, "render_long": 2, "plan_shorts": 2, "render_short": 2, "shorts_index": 1,
+    "background": 2, "render_long": 3, "plan_shorts": 2, "render_short": 3, "shorts_index": 1,
     "thumbnail": 1, "drama_report": 2, "package": 1,
 }
 
@@ -44,7 +44,7 @@ STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "pexels_search": ("pexels",),
     "pexels_clip": ("pexels", "fetch"),
     "pexels_pick": ("pexels",),
-    "background": ("background", "pexels", "media"),
+    "background": ("background", "pexels", "media"),  # media: display_size
     "render_long": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
                     "cues", "fonts", "media"),
     "plan_shorts": ("shorts",),
@@ -162,6 +162,8 @@ TRACKS: tuple[Track, ...] = (
     *(Track(f"render.{k}", RENDERS) for k in (
         "engine", "encoder", "preset", "crf", "seconds_per_clip", "crossfade")),
     Track("render.fps", ("background", *RENDERS)),
+    Track("render.fit", ("background",), note="the plan records each clip's fit"),
+    Track("render.max_upscale", ("background", *RENDERS)),
     Track("render.long", ("background", "render_long"), note="the landscape background only"),
     Track("render.short", ("background", "render_short"), note="the portrait background only"),
     Track("render.long", ("pexels_search",), _pexels,
