@@ -181,7 +181,9 @@ def test_no_key_is_not_an_error_when_a_fallback_exists(tmp_path, stock_clips):
                            source=str(stock_clips[0]), options={}, long_wh=(160, 90),
                            short_wh=(90, 160), pexels=None,
                            pexels_reason="PEXELS_API_KEY is not set")
-    assert plan.step == "source" and plan.reasons == ["pexels: PEXELS_API_KEY is not set"]
+    assert plan.step == "source" and plan.reasons == [
+        "pexels: PEXELS_API_KEY is not set",
+        "fit stock_landscape_0.mp4: cover (320x180 covers 160x90 scaled 0.50x)"]
     with pytest.raises(DramaError, match="PEXELS_API_KEY is not set"):
         make_background("d1", "landscape", tmp_path / "bg2.json", order=["pexels"], source="",
                         options={}, long_wh=(160, 90), short_wh=(90, 160),

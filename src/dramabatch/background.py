@@ -159,7 +159,7 @@ def fit_rule(path: str, width: int, height: int, rule: str = "blur",
         return rule, f"{w}x{h} is far from the {width}x{height} frame's shape"
     if upscale > max_upscale:
         return rule, f"covering {w}x{h} would upscale it {upscale:.1f}x (> {max_upscale:g}x)"
-    return "cover", f"{w}x{h} covers {width}x{height} at {upscale:.2f}x"
+    return "cover", f"{w}x{h} covers {width}x{height} scaled {upscale:.2f}x"
 
 
 def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str], *,
