@@ -113,3 +113,25 @@ def test_fonts_are_built_from_the_package_not_the_system():
         font = TTFont(f"{folder}/{name}")
         family = font["name"].getDebugName(1)
         assert (family, font["OS/2"].usWeightClass) == ("Montserrat", weight)
+
+
+def test_a_title_with_override_codes_is_shown_literally(tmp_path):
+    from PIL import Image
+
+    from dramabatch.render import short_subs
+
+    def title_rows(title: str) -> int:
+        subs = short_subs(timeline={"segments": []}, plan={"start": 0.0, "end": 2.0},
+                          video=VideoOptions(W, H), style=SubtitleStyle(), title=title,
+                          title_seconds=1.0)
+        ass = tmp_path / f"t{abs(hash(title))}.ass"
+        subs.save(str(ass), encoding="utf-8")
+        png = ass.with_suffix(".png")
+        run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s={W}x{H}:d=1", "-vf",
+                    f"ass=filename={filter_escape(str(ass))}:"
+                    f"fontsdir={filter_escape(fonts_dir())}", "-frames:v", "1", str(png)],
+                   what="title frame")
+        return ink_rows(np.asarray(Image.open(png).convert("L")))
+
+    plain = title_rows("fs300 Big N title")
+    assert 0 < title_rows("{\\fs300}Big \\N title") <= plain * 1.3
