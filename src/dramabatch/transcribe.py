@@ -199,14 +199,17 @@ def transcribe_openai_whisper(audio: str, opts: TranscribeOptions) -> dict[str, 
         check_detected(requested, detected, language_probability,
                        opts.language_mismatch_probability, name)
     language = requested or detected or "en"
-    result = model.transcribe(
-        samples.astype(np.float32),
-        language=language,
-        beam_size=opts.beam_size if opts.beam_size > 1 else None,
-        word_timestamps=opts.word_timestamps,
-        fp16=device == "cuda",
-        condition_on_previous_text=False,
-    )
+    decode = {"language": language, "word_timestamps": opts.word_timestamps,
+              "beam_size": opts.beam_size if opts.beam_size > 1 else None,
+              "fp16": device == "cuda", "condition_on_previous_text": False}
+    try:
+        result = model.transcribe(samples.astype(np.float32), **decode)
+    except ValueError as exc:
+        # openai-whisper retries a doubtful window by sampling at rising temperatures; an
+        # unlucky window can yield NaN logits there and torch refuses them. Greedy decoding
+        # still gives a transcript, which the quality check then judges.
+        log.warning("openai-whisper: sampled fallback failed (%s); decoding greedily", exc)
+        result = model.transcribe(samples.astype(np.float32), temperature=0.0, **decode)
     duration = len(samples) / rate
     segments = [{
         "start": round(float(s["start"]), 3),
