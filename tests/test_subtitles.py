@@ -95,3 +95,12 @@ def test_a_fast_or_short_cue_holds_through_the_pause_and_a_tiny_one_joins_its_ne
     cues = build_cues(segs, max_chars=42, max_lines=2, min_s=0.833, max_cps=17)
     assert cues[0].text == "Run, now." and cues[0].end >= 0.833  # joined, then held
     assert cues[1].start == 2.0 and cues[1].end == pytest.approx(2.0 + 39 / 17)  # held for speed
+
+
+def test_two_line_cues_are_balanced_not_a_full_line_and_a_stranded_word():
+    from dramabatch.cues import balanced_lines
+
+    top, bottom = balanced_lines("María vive en una casa pequeña junto al mar.", 42)
+    assert abs(len(top) - len(bottom)) <= 6 and len(bottom.split()) > 1
+    assert " ".join([top, bottom]) == "María vive en una casa pequeña junto al mar."
+    assert balanced_lines("Short one.", 42) == ["Short one."]

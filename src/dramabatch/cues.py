@@ -53,6 +53,26 @@ def fits(text: str, max_chars: int, max_lines: int) -> bool:
     return len(lines) <= max_lines and all(len(line) <= max_chars for line in lines)
 
 
+def balanced_lines(text: str, max_chars: int, max_lines: int = 2) -> list[str]:
+    """Lines of a cue: two lines of similar length rather than a full line and a stranded word
+    ("... junto al / mar."), breaking at punctuation or before a phrase word when it is as good."""
+    lines = wrap(text, max_chars)
+    if len(lines) != 2 or max_lines < 2:
+        return lines
+    words = text.split()
+    best, best_cost = lines, None
+    for k in range(1, len(words)):
+        top, bottom = " ".join(words[:k]), " ".join(words[k:])
+        if len(top) > max_chars or len(bottom) > max_chars:
+            continue
+        cost = abs(len(top) - len(bottom))
+        if words[k - 1][-1] in ",;:" or words[k].lower().strip("¿¡\"'«“(") in PHRASE_STARTS:
+            cost -= 6
+        if best_cost is None or cost < best_cost:
+            best, best_cost = [top, bottom], cost
+    return best
+
+
 def max_cps_for(limits: dict | float, language: str) -> float:
     """The reading-speed limit for ``language`` from ``subtitles.max_cps``."""
     if isinstance(limits, int | float):

@@ -13,7 +13,7 @@ import re
 
 import pysubs2
 
-from .cues import build_cues, max_cps_for, wrap
+from .cues import balanced_lines, build_cues, max_cps_for
 from .fonts import ass_text
 from .fsutil import write_text_atomic
 
@@ -22,7 +22,7 @@ def long_cues(segments: list[dict], max_chars: int = 42, max_lines: int = 2,
               min_s: float = 0.833, max_cps: float = 17.0):
     """Cues for the long video as (text, start, end), lines wrapped at ``max_chars``."""
     for cue in build_cues(segments, max_chars, max_lines, min_s, max_cps):
-        yield "\n".join(wrap(cue.text, max_chars)), cue.start, cue.end
+        yield "\n".join(balanced_lines(cue.text, max_chars, max_lines)), cue.start, cue.end
 
 
 def word_cues(segments: list[dict], max_words: int = 3, hold_gap_s: float = 0.7):
