@@ -60,3 +60,22 @@ def test_spanish_script_keeps_every_character():
     segs = build_script(text)
     assert " ".join(s.text for s in segs) == text
     assert [s.sentence for s in segs] == [0, 1, 1]
+
+
+def test_script_segments_keep_the_source_times_they_were_said_at():
+    from dramabatch.script import make_script
+
+    transcript = {"language": "en", "segments": [
+        {"start": 1.0, "end": 3.0, "text": " First one. Second,"},
+        {"start": 5.0, "end": 7.0, "text": "still second.",
+         "words": [{"start": 5.2, "end": 5.8, "word": " still"},
+                   {"start": 6.1, "end": 6.9, "word": " second."}]},
+    ]}
+    script = make_script(transcript, None, {})
+    segs = script["segments"]
+    assert [s["text"] for s in segs] == ["First one.", "Second,", "still second."]
+    assert segs[0]["source_start"] == 1.0 and segs[0]["source_end"] < segs[1]["source_start"]
+    assert segs[1]["source_end"] == 3.0
+    assert (segs[2]["source_start"], segs[2]["source_end"]) == (5.2, 6.9)  # word times
+    override = make_script(transcript, "Something else entirely.", {})
+    assert "source_start" not in override["segments"][0]

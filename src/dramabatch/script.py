@@ -126,6 +126,55 @@ def script_from_transcript(transcript: dict) -> str:
     return normalise_text(" ".join(seg["text"] for seg in transcript.get("segments", [])))
 
 
+def _char_times(transcript: dict) -> tuple[str, list[float]] | None:
+    """The script text a transcript yields and, per character, the source time it was said at.
+
+    Inside a segment, a word's characters take its own times (word timestamps) and the rest is
+    interpolated linearly across the segment. None when the pieces do not rebuild the script text
+    exactly (then no source time is claimed rather than a wrong one).
+    """
+    text, times = "", []
+    for seg in transcript.get("segments", []):
+        piece = normalise_text(seg["text"])
+        if not piece:
+            continue
+        start, end = float(seg["start"]), float(max(seg["end"], seg["start"]))
+        own = [start + (end - start) * k / max(1, len(piece) - 1) for k in range(len(piece))]
+        cursor = 0
+        for word in seg.get("words") or []:
+            at = piece.find(normalise_text(word.get("word", "")), cursor)
+            if at < 0 or not word.get("word", "").strip():
+                continue
+            n = len(normalise_text(word["word"]))
+            for k in range(n):
+                own[at + k] = word["start"] + (word["end"] - word["start"]) * k / max(1, n - 1)
+            cursor = at + n
+        if text:
+            text += " "
+            times.append(times[-1])
+        text += piece
+        times += own
+    return (text, times) if text == script_from_transcript(transcript) else None
+
+
+def source_times(transcript: dict, text: str, segments: list[Segment]) -> list[dict]:
+    """Each segment's stretch of the source (``source_start``/``source_end``, seconds): where the
+    transcript said its words. Empty dicts when ``text`` is not the transcript's own text."""
+    mapped = _char_times(transcript)
+    if mapped is None or mapped[0] != normalise_text(text):
+        return [{} for _ in segments]
+    full, times = mapped
+    out, cursor = [], 0
+    for seg in segments:
+        at = full.find(seg.text, cursor)
+        if at < 0:
+            out.append({})
+            continue
+        cursor = at + len(seg.text)
+        out.append({"source_start": round(times[at], 3), "source_end": round(times[cursor - 1], 3)})
+    return out
+
+
 def make_script(transcript: dict, override: str | None, options: dict,
                 rewrite: dict | None = None) -> dict:
     """The script.json content: from the override text, else the (optionally rewritten) transcript.
@@ -149,5 +198,9 @@ def make_script(transcript: dict, override: str | None, options: dict,
                             options.get("comma_pause_ms", 300))
     if not segments:
         raise DramaError(f"the narration script is empty (from {origin})")
+    # Transcript-derived text keeps where each clause was said (scenes background); an override
+    # or a rewrite has no such link, and says so by leaving the times out.
+    spans = (source_times(transcript, text, segments) if origin == "transcript"
+             else [{} for _ in segments])
     return {"language": transcript.get("language", ""), "origin": origin,
-            "segments": [s.to_dict() for s in segments]}
+            "segments": [{**s.to_dict(), **span} for s, span in zip(segments, spans, strict=True)]}

@@ -25,9 +25,9 @@ from typing import Any
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "extract_audio": 2, "transcribe": 3, "write_script": 2, "narrate": 2,
+    "fetch_source": 1, "extract_audio": 2, "transcribe": 3, "write_script": 3, "narrate": 2,
     "subtitles": 2, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
-    "background": 2, "render_long": 3, "plan_shorts": 2, "render_short": 3, "shorts_index": 1,
+    "background": 3, "render_long": 4, "plan_shorts": 2, "render_short": 4, "shorts_index": 1,
     "thumbnail": 1, "drama_report": 2, "package": 1,
 }
 
