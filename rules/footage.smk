@@ -80,6 +80,8 @@ checkpoint pexels_pick:
 rule background:
     input:
         unpack(background_inputs),
+        # the scenes step maps each sentence to the source stretch it was said in
+        timeline=f"{OUT}/{{id}}/narration.json",
     output:
         f"{OUT}/{{id}}/background/{{orientation}}.json",
     log:

@@ -47,6 +47,12 @@ class FootagePlan:
     clips: list[Clip] = field(default_factory=list)
     lavfi: str = ""
     reasons: list[str] = field(default_factory=list)
+    #: ``scenes`` only: per sentence, the narration window and the stretch of source under it
+    #: (scenes.Span.to_dict), the burned-in subtitle band covered ({top, bottom, cover}, as
+    #: fractions of the height) and the 9:16 crop path of a reframed short (reframe.py).
+    spans: list[dict] = field(default_factory=list)
+    band: dict = field(default_factory=dict)
+    crop: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
@@ -55,7 +61,9 @@ class FootagePlan:
     def load(cls, path: str | os.PathLike[str]) -> FootagePlan:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(step=data["step"], clips=[Clip(**c) for c in data["clips"]],
-                   lavfi=data.get("lavfi", ""), reasons=data.get("reasons", []))
+                   lavfi=data.get("lavfi", ""), reasons=data.get("reasons", []),
+                   spans=data.get("spans", []), band=data.get("band", {}),
+                   crop=data.get("crop", {}))
 
 
 def frame_size(orientation: str, long_wh: tuple[int, int], short_wh: tuple[int, int]):
@@ -166,8 +174,13 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
                     order: list[str], source: str, options: dict,
                     long_wh: tuple[int, int], short_wh: tuple[int, int],
                     pexels: Callable[[], FootagePlan] | None = None,
-                    pexels_reason: str = "not available in this configuration") -> FootagePlan:
-    """Try each step of ``order``; write the first plan that works to ``out`` and return it."""
+                    pexels_reason: str = "not available in this configuration",
+                    scenes: Callable[[], FootagePlan] | None = None) -> FootagePlan:
+    """Try each step of ``order``; write the first plan that works to ``out`` and return it.
+
+    ``pexels`` and ``scenes`` build those steps' plans (given by the rule, which has their
+    inputs). A plan with a crop path (a reframed short) keeps its own fit.
+    """
     width, height = frame_size(orientation, long_wh, short_wh)
     steps: dict[str, Callable[[], FootagePlan]] = {
         "local": lambda: local(drama_id, options.get("local_dir", "")),
@@ -176,10 +189,13 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
     }
     if pexels is not None:
         steps["pexels"] = pexels
+    if scenes is not None:
+        steps["scenes"] = scenes
     reasons: list[str] = []
     for step in order:
         if step not in steps:
-            reason = pexels_reason if step == "pexels" else "unknown step"
+            reason = {"pexels": pexels_reason,
+                      "scenes": "no narration timeline given"}.get(step, "unknown step")
             log.info("background: skipping '%s': %s", step, reason)
             reasons.append(f"{step}: {reason}")
             continue
@@ -189,8 +205,8 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
             log.warning("background: '%s' failed: %s", step, exc.cause)
             reasons.append(f"{step}: {exc.cause}")
             continue
-        plan.reasons = reasons
-        for clip in plan.clips:
+        plan.reasons = reasons + plan.reasons  # skipped steps first, then the plan's own notes
+        for clip in [] if plan.crop else plan.clips:
             clip.fit, why = fit_rule(clip.path, width, height, options.get("fit", "blur"),
                                      options.get("max_upscale", 2.0))
             plan.reasons.append(f"fit {Path(clip.path).name}: {clip.fit} ({why})")

@@ -26,6 +26,7 @@ from .footage_graph import background_graph, footage_inputs
 from .fsutil import atomic_output
 from .media import ffmpeg_exe, filter_escape, probe, run_ffmpeg
 from .render_options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
+from .scene_graph import scene_footage
 from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,16 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
     frames = max(1, round(duration * video.fps))
     length = frames / video.fps
     samples = round(length * SAMPLE_RATE)
-    in_args, pieces = footage_inputs(footage, length, video.fps, video.seconds_per_clip,
-                                     video.crossfade)
-    n_inputs = 1 if footage.lavfi else len({idx for idx, _ in pieces})
+    if footage.spans:  # the drama's own scenes, from this output's place in the narration
+        in_args, footage_graph, n_inputs = scene_footage(footage, audio_start, length, w, h,
+                                                         video.fps, video.max_upscale)
+    else:
+        in_args, pieces = footage_inputs(footage, length, video.fps, video.seconds_per_clip,
+                                         video.crossfade)
+        n_inputs = 1 if footage.lavfi else len({idx for idx, _ in pieces})
+        # inputs are the plan's first clips, in order (footage_inputs)
+        footage_graph = background_graph(pieces, w, h, video.fps, video.crossfade,
+                                         [c.fit for c in footage.clips], video.max_upscale)
     in_args += ["-ss", f"{audio_start:.3f}", "-t", f"{length + 0.5:.3f}", "-i", audio]
     voice_idx, n_inputs = n_inputs, n_inputs + 1
     music_idx = original_idx = None
@@ -150,9 +158,7 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
         if len(subs):  # libass says which font it will use; another family fails the job
             verify_fonts(ass, fonts_dir(), ffmpeg_exe())
         graph = ";".join([
-            # inputs are the plan's first clips, in order (footage_inputs)
-            background_graph(pieces, w, h, video.fps, video.crossfade,
-                             [c.fit for c in footage.clips], video.max_upscale),
+            footage_graph,
             # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
             f"[bg]ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())},"
             f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={frames},"

@@ -44,12 +44,13 @@ STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "pexels_search": ("pexels",),
     "pexels_clip": ("pexels", "fetch"),
     "pexels_pick": ("pexels",),
-    "background": ("background", "pexels", "media"),  # media: display_size
+    "background": ("background", "pexels", "media", "scene_step", "scenes", "subtitle_band",
+                   "reframe", "frames"),  # media: display_size
     "render_long": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
-                    "cues", "fonts", "media"),
+                    "cues", "fonts", "media", "scene_graph", "scenes"),
     "plan_shorts": ("shorts",),
     "render_short": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
-                     "cues", "fonts", "media"),
+                     "cues", "fonts", "media", "scene_graph", "scenes"),
     "shorts_index": ("media",),
     "thumbnail": ("report", "media"),
     "drama_report": ("report",),
@@ -95,6 +96,10 @@ def _speaks(engine: str) -> Condition:
 
 def _pexels(config: dict, drama: Any) -> bool:
     return "pexels" in config["background"]["order"]
+
+
+def _scenes(config: dict, drama: Any) -> bool:
+    return "scenes" in config["background"]["order"]
 
 
 def _rewrites(config: dict, drama: Any) -> bool:
@@ -151,6 +156,11 @@ TRACKS: tuple[Track, ...] = (
     Track("background.order", ("background",)),
     Track("background.local_dir", ("background",),
           lambda c, d: "local" in c["background"]["order"], "when 'local' is in background.order"),
+    *(Track(f"scenes.{k}", ("background",), _scenes, "when 'scenes' is in background.order")
+      for k in ("min_speed", "max_speed", "subtitle_band", "band_cover", "reframe", "max_pan")),
+    Track("scenes.band", ("background",),
+          lambda c, d: _scenes(c, d) and c["scenes"]["subtitle_band"] == "fixed",
+          "when 'scenes' is in background.order and scenes.subtitle_band is fixed"),
     Track("pexels.api_url", ("pexels_search",), _pexels, "when 'pexels' is in background.order"),
     Track("pexels.per_page", ("pexels_search",), _pexels, "when 'pexels' is in background.order"),
     Track("pexels.seconds_per_clip", ("pexels_pick", "background"), _pexels,

@@ -1,0 +1,166 @@
+"""The ``scenes`` background: each narration sentence shows the stretch of source it was said in.
+
+The source's picture encodes its own frame number (eight horizontal stripes, one bit each), so
+the frame under any moment of the output can be read back after encoding and compared with the
+transcript's speech spans.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pysubs2
+import pytest
+from conftest import check_video
+
+from dramabatch.background import FootagePlan, make_background
+from dramabatch.media import ffmpeg_exe
+from dramabatch.narrate import narrate
+from dramabatch.render import render
+from dramabatch.render_options import VideoOptions
+from dramabatch.scene_step import scenes_background
+from dramabatch.scenes import map_spans, runs, sentence_windows
+from dramabatch.script import make_script
+
+SRC_FPS, SRC_SECONDS, W, H, BITS = 20, 12, 160, 90, 8
+#: What the transcript heard, and when (the known speech spans of the source).
+SPEECH = [(1.0, 3.4, "The door opened slowly."), (4.0, 5.2, "Nobody was there."),
+          (7.0, 8.6, "She ran back inside, and she locked it.")]
+
+
+def stripe_rows(h: int = H) -> list[tuple[int, int]]:
+    return [(round(k * h / BITS), round((k + 1) * h / BITS)) for k in range(BITS)]
+
+
+def timecoded_video(path, seconds: float = SRC_SECONDS, fps: int = SRC_FPS):
+    """Frame n shows n in binary: stripe k (top to bottom) white when bit k is set."""
+    frames = []
+    for n in range(round(seconds * fps)):
+        img = np.zeros((H, W), np.uint8)
+        for k, (a, b) in enumerate(stripe_rows()):
+            if n >> k & 1:
+                img[a:b] = 255
+        frames.append(img)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray",
+                    "-s", f"{W}x{H}", "-r", str(fps), "-i", "-", "-c:v", "libx264", "-preset",
+                    "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+                   input=np.stack(frames).tobytes(), check=True)
+    return path
+
+
+def read_codes(path, width: int, height: int) -> list[float]:
+    """The source time (frame number / SRC_FPS) shown by every frame of a rendered video."""
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo",
+                           "-pix_fmt", "gray", "-"], capture_output=True, check=True)
+    frames = np.frombuffer(proc.stdout, np.uint8).reshape(-1, height, width)
+    x0, x1 = width // 4, 3 * width // 4
+    codes = []
+    for f in frames:
+        bits = [f[(a + b) // 2 - 1:(a + b) // 2 + 1, x0:x1].mean() > 128
+                for a, b in stripe_rows(height)]
+        codes.append(sum(1 << k for k, on in enumerate(bits) if on) / SRC_FPS)
+    return codes
+
+
+@pytest.fixture(scope="module")
+def drama(tmp_path_factory):
+    """A time-coded source, its transcript, the script and a real (Piper) narration of it."""
+    d = tmp_path_factory.mktemp("scenes")
+    source = timecoded_video(d / "source.mp4")
+    transcript = {"language": "en", "segments": [
+        {"start": a, "end": b, "text": text} for a, b, text in SPEECH]}
+    script = make_script(transcript, None, {})
+    timeline = narrate(script, d / "n.mp3", d / "n.json", {"engine": "piper", "voice": "bundled"})
+    return d, source, timeline
+
+
+def test_frames_under_each_sentence_come_from_its_source_span(drama, tmp_path):
+    d, source, timeline = drama
+    plan_path = tmp_path / "landscape.json"
+    plan = make_background("x", "landscape", plan_path, order=["scenes", "source"],
+                           source=str(source), options={}, long_wh=(W, H), short_wh=(H, W),
+                           scenes=lambda: scenes_background(str(source), timeline, "landscape",
+                                                            (W, H), {"subtitle_band": "none"}))
+    assert plan.step == "scenes" and len(plan.spans) == len(SPEECH)
+    out = tmp_path / "long.mp4"
+    fps = 15
+    render(footage=FootagePlan.load(plan_path), audio=str(d / "n.mp3"), subs=pysubs2.SSAFile(),
+           out=str(out), duration=timeline["duration"],
+           video=VideoOptions(W, H, fps=fps, preset="ultrafast"))
+    check_video(out, W, H, timeline["duration"])
+    codes = read_codes(out, W, H)
+    tol = 1.5 / SRC_FPS
+    for w, (a, b, _) in zip(sentence_windows(timeline), SPEECH, strict=True):
+        # frames strictly inside the window (its edges are rounded to whole output frames)
+        shown = [c for k, c in enumerate(codes)
+                 if w["start"] - 1e-6 <= k / fps - (w["start"] > 0) / fps < w["end"] - 2 / fps]
+        assert shown, w
+        # every frame under the sentence is from the stretch it was said in, in order
+        assert all(a - tol <= c <= b + tol for c in shown), (w, (a, b), shown)
+        assert shown == sorted(shown), shown
+        assert shown[0] <= a + tol + 1.25 / fps  # from where the sentence starts in the source
+        # the source runs at a bounded speed: from its start to where it stops moving
+        moving_until = shown.index(shown[-1]) / fps
+        if moving_until > 0.5:
+            speed = (shown[-1] - shown[0]) / moving_until
+            assert 0.8 - 0.1 <= speed <= 1.25 + 0.1, (w, speed)
+
+
+def test_a_short_shows_the_scenes_of_its_own_sentences(drama, tmp_path):
+    d, source, timeline = drama
+    plan = scenes_background(str(source), timeline, "portrait", (H, W), {"subtitle_band": "none"})
+    assert plan.crop["mode"] == "centre"  # no face in stripes: the plan says so
+    assert any("no face found" in r for r in plan.reasons), plan.reasons
+    second = sentence_windows(timeline)[1]
+    out = tmp_path / "short.mp4"
+    length = timeline["duration"] - second["start"]
+    render(footage=plan, audio=str(d / "n.mp3"), subs=pysubs2.SSAFile(), out=str(out),
+           duration=length, audio_start=second["start"],
+           video=VideoOptions(H, W, fps=15, preset="ultrafast"))
+    check_video(out, H, W, length)
+    codes = read_codes(out, H, W)
+    first_len = round((second["end"] - second["start"]) * 15)
+    a, b, _ = SPEECH[1]
+    assert all(a - 0.08 <= c <= b + 0.08 for c in codes[:first_len - 1]), codes[:first_len]
+    a, b, _ = SPEECH[2]
+    assert all(a - 0.08 <= c <= b + 0.08 for c in codes[first_len + 1:]), codes[first_len:]
+
+
+def timeline_of(windows: list[tuple[float, float, tuple[float, float] | None]]) -> dict:
+    segs = []
+    for n, (start, end, src) in enumerate(windows):
+        seg = {"text": f"s{n}", "sentence": n, "start": start, "end": end - 0.5}
+        if src:
+            seg.update(source_start=src[0], source_end=src[1])
+        segs.append(seg)
+    return {"duration": windows[-1][1], "segments": segs}
+
+
+def test_the_fit_rule_trims_or_holds_within_the_speed_bounds():
+    tl = timeline_of([(0, 2, (0, 4)), (2, 4, (5, 6)), (4, 6, (6, 8.2))])
+    spans, notes = map_spans(tl, 20.0, 0.8, 1.25)
+    assert not notes
+    too_long, too_short, near = spans
+    assert too_long.speed == 1.25 and too_long.played == pytest.approx(2 * 1.25)  # trimmed
+    assert too_short.speed == 0.8 and too_short.played == pytest.approx(1.0)  # held
+    assert too_short.shown_until == pytest.approx(2 + 1 / 0.8)
+    assert near.speed == pytest.approx(1.1) and near.played == pytest.approx(2.2)  # whole
+
+
+def test_sentences_without_source_times_borrow_their_neighbours_and_say_so():
+    tl = timeline_of([(0, 2, (1, 3)), (2, 4, None), (4, 6, (9, 11)), (6, 8, None)])
+    spans, notes = map_spans(tl, 12.0)
+    assert [s.origin for s in spans] == ["transcript", "after previous", "transcript",
+                                         "after previous"]
+    assert spans[1].src_start == pytest.approx(spans[0].src_end)  # the story continues
+    assert spans[1].src_end <= spans[2].src_start
+    assert len(notes) == 2 and "sentence 1: no source time" in notes[0]
+    assert len(runs(spans)) == 1  # still one forward pass over the source
+    override = make_script({"segments": [{"start": 0, "end": 2, "text": "Hi."}]},
+                           "One. Two. Three.", {})
+    tl = {"duration": 6.0, "segments": [{**s, "start": 2.0 * n, "end": 2.0 * n + 1.5}
+                                        for n, s in enumerate(override["segments"])]}
+    spans, notes = map_spans(tl, 30.0)
+    assert {s.origin for s in spans} == {"proportional"} and "overridden" in notes[0]
+    assert [round(s.src_start) for s in spans] == [0, 10, 20]  # the same share of the source
