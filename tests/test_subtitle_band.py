@@ -19,14 +19,16 @@ LINES = ["I never wanted this", "Then why did you come back?", "Because she aske
          "Go home, Daniel"]
 
 
-def gradient_video(path, subs_file=None):
-    """A slowly moving gradient (no edges of its own), optionally with subtitles burned in."""
-    args = ["-f", "lavfi", "-i", f"gradients=s={SW}x{SH}:speed=0.05:r=15:d={SECONDS}"]
+def gradient_video(path, subs_file=None, base=None):
+    """A slowly moving gradient (no edges of its own); with ``subs_file``, that of ``base``
+    with subtitles burned in (the gradient's colours are random, so both share one base)."""
     if subs_file:
         burn = f"ass={filter_escape(str(subs_file))}:fontsdir={filter_escape(fonts_dir())}"
-        args += ["-vf", burn]
-    run_ffmpeg([*args, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                str(path)], what="test source")
+        args = ["-i", str(base), "-vf", burn]
+    else:
+        args = ["-f", "lavfi", "-i", f"gradients=s={SW}x{SH}:speed=0.05:r=15:d={SECONDS}"]
+    run_ffmpeg([*args, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16",
+                "-pix_fmt", "yuv420p", str(path)], what="test source")
     return path
 
 
@@ -37,7 +39,8 @@ def sources(tmp_path_factory):
     for k, text in enumerate(LINES):
         subs.append(pysubs2.SSAEvent(start=k * 1500, end=k * 1500 + 1400, text=text))
     styled(subs, SubtitleStyle(size=0.07), SW, SH).save(str(d / "burned.ass"))
-    return gradient_video(d / "subbed.mp4", d / "burned.ass"), gradient_video(d / "clean.mp4")
+    clean = gradient_video(d / "clean.mp4")
+    return gradient_video(d / "subbed.mp4", d / "burned.ass", clean), clean
 
 
 def edge_energy(frames: np.ndarray, top: int, bottom: int) -> float:

@@ -1,8 +1,10 @@
 """Small grey frames of a video at chosen times, for looking at a source (subtitle band, faces).
 
-One ffmpeg run per call: each wanted time is a fast input seek (``-ss``) of its own input, scaled
-down and converted to 8-bit grey in the graph, so a two-hour source costs as many decoded frames
-as times asked for, not the whole film.
+Sparse times (a few dozen over a film) are fast input seeks (``-ss``), one input each, so a
+two-hour source costs a few decoded stretches, not the whole film. Dense times (faces every half
+second) are one sequential read of the stretch they cover, thinned to ``DENSE_FPS`` frames a
+second before scaling, each time taking the nearest frame: a seek per sample would decode from
+the previous keyframe again and again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from .media import display_size, ffmpeg_exe
 
 #: Frames per ffmpeg run (each is an input of its own).
 BATCH = 24
+#: Times closer than this on average (seconds) are read sequentially, at DENSE_FPS.
+DENSE_GAP, DENSE_FPS = 4.0, 10
 
 
 def sample_times(duration: float, count: int, start: float = 0.0) -> list[float]:
@@ -30,6 +34,8 @@ def grey_frames(path: str, times: list[float], width: int) -> tuple[np.ndarray, 
     src_w, src_h = display_size(path)
     width = min(width, src_w) // 2 * 2
     height = max(2, round(src_h * width / src_w) // 2 * 2)
+    if len(times) > 2 and (max(times) - min(times)) / len(times) < DENSE_GAP:
+        return _sequential(path, times, width, height), width / src_w
     out = []
     for k in range(0, len(times), BATCH):
         chunk = times[k:k + BATCH]
@@ -51,3 +57,21 @@ def grey_frames(path: str, times: list[float], width: int) -> tuple[np.ndarray, 
     if not out:
         return np.zeros((0, height, width), np.uint8), width / src_w
     return np.concatenate(out), width / src_w
+
+
+def _sequential(path: str, times: list[float], width: int, height: int) -> np.ndarray:
+    """One read from the first time to the last; the frame nearest each time."""
+    first, last = max(0.0, min(times)), max(times)
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{first:.3f}",
+         "-t", f"{last - first + 2 / DENSE_FPS:.3f}", "-i", path, "-vf",
+         f"fps={DENSE_FPS}:start_time=0,scale={width}:{height},format=gray", "-f", "rawvideo",
+         "-pix_fmt", "gray", "-"], capture_output=True, timeout=3600)
+    size = width * height
+    count = len(proc.stdout) // size
+    if proc.returncode != 0 or count == 0:
+        raise DramaError(f"could not read frames of {path}: "
+                         f"{proc.stderr.decode(errors='replace')[-300:]}")
+    frames = np.frombuffer(proc.stdout[:count * size], np.uint8).reshape(count, height, width)
+    picks = [min(count - 1, max(0, round((t - first) * DENSE_FPS))) for t in times]
+    return frames[picks]

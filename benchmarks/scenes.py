@@ -1,0 +1,153 @@
+"""Cost of the drama's own scenes: the ``scenes`` background (time-mapped spans, subtitle band
+blurred, shorts reframed on faces) against today's ``source`` background (the source from its
+start, the fit rule), for the same drama.
+
+    .venv/bin/python benchmarks/scenes.py            # 1280x720 long, 720x1280 short, 60 s
+    .venv/bin/python benchmarks/scenes.py --size 640x360 --seconds 30
+
+The drama: a 1280x720 30 fps source (testsrc2, a drawn face drifting off-centre, burned-in
+subtitles), a narration of ``--seconds`` cut in ~4.2 s sentences, each said somewhere in the
+source (stretches of 3, 4.5 and 5.5 s: held, fitted, trimmed). For each background the footage
+plan is made (the scenes plan samples frames: band and faces) and the long video and one short
+of ~30 s are rendered, one after another, with Snakemake's ``threads: 2``. Appends the table to
+benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import append_results, table  # noqa: E402
+
+WORDS = ("the night was cold and the house was quiet when she heard the knock again "
+         "nobody answered the door but somebody was standing in the garden").split()
+STRETCHES = (3.0, 4.5, 5.5)
+
+
+def timeline_with_sources(seconds: float) -> dict:
+    """Sentences of 3.6 s + 0.6 s pause; sentence k said in the source at 2 + 6k s."""
+    segments, t, k = [], 0.0, 0
+    while t + 3.6 <= seconds:
+        words = [WORDS[(k * 7 + i) % len(WORDS)] for i in range(9)]
+        src = 2.0 + 6.0 * k
+        segments.append({"text": " ".join(words).capitalize() + ".", "sentence": k,
+                         "start": round(t, 3), "end": round(t + 3.6, 3), "pause_ms": 600,
+                         "source_start": src, "source_end": src + STRETCHES[k % 3]})
+        t += 4.2
+        k += 1
+    return {"segments": segments, "duration": seconds}
+
+
+def make_source(d: Path, seconds: float, w: int, h: int) -> Path:
+    """testsrc2 with a drawn face drifting at the right and burned-in subtitles."""
+    import cv2
+    import pysubs2
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_reframe import draw_face
+
+    from dramabatch.media import filter_escape, run_ffmpeg
+    from dramabatch.render import fonts_dir, styled
+    from dramabatch.render_options import SubtitleStyle
+
+    face = d / "face.png"
+    cv2.imwrite(str(face), draw_face(h // 3))
+    subs = pysubs2.SSAFile()
+    for k in range(int(seconds // 3)):
+        subs.append(pysubs2.SSAEvent(start=k * 3000, end=k * 3000 + 2600,
+                                     text=f"Line {k}: why did you come back?"))
+    styled(subs, SubtitleStyle(size=0.06), w, h).save(str(d / "burned.ass"))
+    out = d / "source.mp4"
+    graph = (f"[0:v][1:v]overlay=x='{w * 0.72:.0f}+{w * 0.05:.0f}*sin(t/5)':y={h // 4},"
+             f"ass={filter_escape(str(d / 'burned.ass'))}:fontsdir={filter_escape(fonts_dir())}")
+    run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30:d={seconds}", "-loop", "1",
+                "-i", str(face), "-filter_complex", graph, "-t", f"{seconds}", "-c:v", "libx264",
+                "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", str(out)],
+               duration=seconds, what="benchmark source")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=60.0, help="narration length")
+    ap.add_argument("--size", default="1280x720", help="long frame WxH (the short is HxW)")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    w, h = (int(v) for v in args.size.split("x"))
+
+    from dramabatch.background import make_background
+    from dramabatch.media import run_ffmpeg
+    from dramabatch.render import render_long, render_short
+    from dramabatch.render_options import SubtitleStyle, VideoOptions
+    from dramabatch.scene_step import scenes_background
+    from dramabatch.subtitles import write_srt
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        timeline = timeline_with_sources(args.seconds)
+        n = len({s["sentence"] for s in timeline["segments"]})
+        source = make_source(d, 2 + 6 * n + 6, w, h)
+        write_srt(timeline, d / "x.srt")
+        narration = d / "n.mp3"
+        run_ffmpeg(["-f", "lavfi", "-i", f"sine=f=180:d={args.seconds}:r=44100", "-af",
+                    "volume=3,tremolo=f=4:d=0.7", "-c:a", "libmp3lame", str(narration)],
+                   what="narration")
+        long_v = VideoOptions(w, h, threads=args.threads)
+        short_v = VideoOptions(h, w, threads=args.threads)
+        short = {"number": 1, "start": timeline["segments"][2]["start"],
+                 "end": timeline["segments"][min(8, n - 1)]["end"]}
+        rows, totals = [], {}
+        for step in ("source", "scenes"):
+            timings = {}
+            for orient, wh in (("landscape", (w, h)), ("portrait", (h, w))):
+                plan = d / f"{step}_{orient}.json"
+                t0 = time.perf_counter()
+                made = make_background("bench", orient, plan, order=[step], source=str(source),
+                                       options={"fit": "blur"}, long_wh=(w, h), short_wh=(h, w),
+                                       scenes=lambda o=orient, s=wh: scenes_background(
+                                           str(source), timeline, o, s, {}))
+                timings[f"plan {orient}"] = time.perf_counter() - t0
+                if step == "scenes" and orient == "portrait":
+                    crop = made.crop
+            t0 = time.perf_counter()
+            render_long(background=str(d / f"{step}_landscape.json"), narration=str(narration),
+                        srt=str(d / "x.srt"), out=str(d / f"{step}_long.mp4"),
+                        duration=args.seconds, video=long_v, style=SubtitleStyle())
+            timings["render long"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            render_short(background=str(d / f"{step}_portrait.json"), narration=str(narration),
+                         timeline=timeline, plan=short, out=str(d / f"{step}_short.mp4"),
+                         video=short_v, style=SubtitleStyle(position="center"), title="Bench",
+                         title_seconds=2.5)
+            timings["render short"] = time.perf_counter() - t0
+            totals[step] = timings
+        for key in totals["source"]:
+            a, b = totals["source"][key], totals["scenes"][key]
+            rows.append([key, f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}" if a > 0.05 else "-"])
+        a, b = (sum(totals[s].values()) for s in ("source", "scenes"))
+        rows.append(["**total**", f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}"])
+        renders = [sum(v for k, v in totals[s].items() if k.startswith("render"))
+                   for s in ("source", "scenes")]
+        rows.append(["renders only", f"{renders[0]:.2f}", f"{renders[1]:.2f}",
+                     f"{renders[1] / renders[0]:.2f}"])
+        body = table(["step", "source s", "scenes s", "scenes / source"], rows)
+        body += (f"\n\n{args.seconds:g} s narration ({n} sentences) over a {w}x{h} 30 fps source "
+                 f"with a drawn face and burned-in subtitles; long {w}x{h}, one short {h}x{w} of "
+                 f"{short['end'] - short['start']:.1f} s; libx264 veryfast, threads {args.threads}."
+                 f" Scenes plan: band blurred, reframe {crop.get('mode')} (faces "
+                 f"{crop.get('faces')}, fastest pan {crop.get('max_speed_px_s', 0):.0f} px/s, "
+                 f"bound {crop['bound_px_s']:.0f} px/s). Source: the source from its start, "
+                 f"fit blur in the short.")
+        append_results("Scenes + reframing vs the source background (`benchmarks/scenes.py`)",
+                       body)
+        print(json.dumps(totals))
+
+
+if __name__ == "__main__":
+    main()
