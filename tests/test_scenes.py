@@ -164,3 +164,37 @@ def test_sentences_without_source_times_borrow_their_neighbours_and_say_so():
     spans, notes = map_spans(tl, 30.0)
     assert {s.origin for s in spans} == {"proportional"} and "overridden" in notes[0]
     assert [round(s.src_start) for s in spans] == [0, 10, 20]  # the same share of the source
+
+
+def test_the_sources_own_sound_follows_its_scenes_in_the_pauses(tmp_path):
+    """audio.original_audio with scenes: the pause after each sentence sounds like the source
+    stretch that sentence shows (500 Hz in 1-4 s, 250 Hz in 6-9 s), ducked under the voice."""
+    from test_render import band_level, decoded_audio
+
+    from dramabatch.media import run_ffmpeg
+    from dramabatch.render_options import AudioMix
+
+    picture = timecoded_video(tmp_path / "picture.mp4")
+    source = tmp_path / "source.mp4"
+    run_ffmpeg(["-i", str(picture), "-f", "lavfi", "-i", "sine=f=500:d=12:r=48000", "-f", "lavfi",
+                "-i", "sine=f=250:d=12:r=48000", "-filter_complex",
+                "[1:a]volume='between(t,1,4)':eval=frame[x];[2:a]volume='between(t,6,9)':"
+                "eval=frame[y];[x][y]amix=inputs=2:normalize=0[a]", "-map", "0:v", "-map", "[a]",
+                "-c:v", "copy", "-c:a", "aac", str(source)], what="test source")
+    voice = tmp_path / "voice.mp3"  # speaks 0-2 s and 3-5 s: the pauses are 2-3 s and 5-6 s
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=f=3000:d=6:r=48000", "-af",
+                "volume='if(between(t,2,3)+between(t,5,6),0,4)':eval=frame", "-c:a",
+                "libmp3lame", str(voice)], what="test voice")
+    plan = scenes_background(str(source), timeline_of([(0, 3, (1, 4)), (3, 6, (6, 9))]),
+                             "landscape", (W, H), {"subtitle_band": "none"})
+    out = tmp_path / "o.mp4"
+    render(footage=plan, audio=str(voice), subs=pysubs2.SSAFile(), out=str(out), duration=6.0,
+           video=VideoOptions(W, H, fps=15, preset="ultrafast"),
+           mix=AudioMix(original=str(source), original_volume=0.5))
+    check_video(out, W, H, 6.0)
+    samples, rate = decoded_audio(out)
+    first = band_level(samples, rate, 2.3, 2.95, 500), band_level(samples, rate, 2.3, 2.95, 250)
+    second = band_level(samples, rate, 5.3, 5.95, 250), band_level(samples, rate, 5.3, 5.95, 500)
+    assert first[0] > 0.004 and first[0] > 5 * first[1], first
+    assert second[0] > 0.004 and second[0] > 5 * second[1], second  # not the source at 5-6 s
+    assert band_level(samples, rate, 3.5, 4.5, 250) < second[0] / 3  # ducked under the voice

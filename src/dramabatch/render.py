@@ -26,7 +26,7 @@ from .footage_graph import background_graph, footage_inputs
 from .fsutil import atomic_output
 from .media import ffmpeg_exe, filter_escape, probe, run_ffmpeg
 from .render_options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
-from .scene_graph import scene_footage
+from .scene_graph import scene_audio, scene_footage
 from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,11 @@ def _encoder_args(v: VideoOptions) -> list[str]:
 
 
 def audio_graph(voice_idx: int, samples: int, mix: AudioMix, music_idx: int | None,
-                original_idx: int | None) -> str:
-    """The narration (exactly ``samples`` long at 48 kHz), with the ducked bed mixed under it."""
+                original_idx: int | str | None) -> str:
+    """The narration (exactly ``samples`` long at 48 kHz), with the ducked bed mixed under it.
+
+    ``original_idx``: the input holding the original sound, or the label of a graph output that
+    already made it (the scenes' time-mapped sound)."""
     fmt = f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
     exact = f"apad,atrim=end_sample={samples},asetpts=N/SR/TB"
     voice = f"[{voice_idx}:a]asetpts=PTS-STARTPTS,{fmt},{exact}"
@@ -94,7 +97,8 @@ def audio_graph(voice_idx: int, samples: int, mix: AudioMix, music_idx: int | No
         beds.append(f"[{music_idx}:a]asetpts=PTS-STARTPTS,{fmt},volume={mix.music_volume},"
                     f"{exact}[music]")
     if original_idx is not None:
-        beds.append(f"[{original_idx}:a]asetpts=PTS-STARTPTS,{fmt},"
+        source = original_idx if isinstance(original_idx, str) else f"[{original_idx}:a]"
+        beds.append(f"{source}asetpts=PTS-STARTPTS,{fmt},"
                     f"volume={mix.original_volume},{exact}[orig]")
     if not beds:
         return voice + "[a]"
@@ -145,8 +149,13 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
             raise DramaError(f"background music file not found: {mix.music}")
         in_args += ["-stream_loop", "-1", "-i", mix.music]
         music_idx, n_inputs = n_inputs, n_inputs + 1
+    scene_sound = ""
     if mix.original:
-        if probe(mix.original).has_audio:
+        if footage.spans and probe(footage.clips[0].path).has_audio:
+            # the scenes' own sound, following the picture (the runs' inputs carry it)
+            scene_sound = scene_audio(footage, audio_start, length, SAMPLE_RATE)
+            original_idx = "[scene_a]"
+        elif probe(mix.original).has_audio:
             in_args += ["-stream_loop", "-1", "-ss", f"{audio_start:.3f}", "-i", mix.original]
             original_idx, n_inputs = n_inputs, n_inputs + 1
         else:
@@ -159,6 +168,7 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
             verify_fonts(ass, fonts_dir(), ffmpeg_exe())
         graph = ";".join([
             footage_graph,
+            *([scene_sound] if scene_sound else []),
             # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
             f"[bg]ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())},"
             f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={frames},"

@@ -14,6 +14,11 @@ Each *run* of spans (source stretches moving forward, see scenes.runs) is one in
 
 Runs are concatenated, each exactly its whole number of frames. A short takes the spans of its
 own stretch of narration (``offset``), so it shows the scenes of its sentences.
+
+With ``audio.original_audio``, the source's own sound follows the same spans (scene_audio): each
+sentence's stretch, at the same speed (atempo), then silence to the end of its window, so what
+is heard in the pauses between sentences (the bed is ducked under the voice) is the sound of the
+picture on screen.
 """
 
 from __future__ import annotations
@@ -112,3 +117,22 @@ def scene_footage(plan: FootagePlan, offset: float, length: float, w: int, h: in
         return args, parts[0].replace("[r0]", "[bg]"), 1
     labels = "".join(f"[r{r}]" for r in range(len(groups)))
     return args, ";".join(parts) + f";{labels}concat=n={len(groups)}:v=1:a=0[bg]", len(groups)
+
+
+def scene_audio(plan: FootagePlan, offset: float, length: float, rate: int) -> str:
+    """Graph from the run inputs of scene_footage (same order, their audio) to ``[scene_a]``:
+    per span, its stretch's sound at its speed, padded with silence to exactly its window."""
+    spans = window([Span(**s) for s in plan.spans], offset, length)
+    parts, labels, bound = [], [], 0
+    for r, group in enumerate(runs(spans)):
+        a = group[0].src_start
+        parts.append(f"[{r}:a]asplit={len(group)}" + "".join(f"[as{r}_{k}]"
+                                                             for k in range(len(group))))
+        for k, s in enumerate(group):
+            start, bound = bound, round(min(s.end, length) * rate)
+            parts.append(f"[as{r}_{k}]atrim=start={_num(s.src_start - a)}:"
+                         f"end={_num(s.src_end - a)},asetpts=PTS-STARTPTS,aresample={rate},"
+                         f"atempo={s.speed:.5f},apad,atrim=end_sample={bound - start},"
+                         f"asetpts=N/SR/TB[a{r}_{k}]")
+            labels.append(f"[a{r}_{k}]")
+    return ";".join(parts) + f";{''.join(labels)}concat=n={len(labels)}:v=0:a=1[scene_a]"
