@@ -31,6 +31,10 @@ from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
 
+#: Longest filter graph passed on the command line (Linux caps one argument at 128 KiB); a
+#: longer one (the select/setpts/crop expressions of a long scenes plan) is read from a file.
+GRAPH_INLINE_MAX = 60_000
+
 
 def fonts_dir() -> str:
     """The folder of the caption fonts libass may use (never the system's fonts)."""
@@ -175,10 +179,15 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
             f"setpts=PTS-STARTPTS[v]",
             audio_graph(voice_idx, samples, mix, music_idx, original_idx),
         ])
+        graph_args = ["-filter_complex", graph]
+        if len(graph) > GRAPH_INLINE_MAX:  # a long scenes plan: past the OS's limit on one arg
+            script = Path(tmpdir) / "graph.txt"
+            script.write_text(graph, encoding="utf-8")
+            graph_args = ["-/filter_complex", str(script)]
         with atomic_output(out) as tmp:
             run_ffmpeg(
                 [*in_args,
-                 "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
+                 *graph_args, "-map", "[v]", "-map", "[a]",
                  "-frames:v", str(frames), *_encoder_args(video),
                  "-c:a", "aac", "-b:a", video.audio_bitrate, "-ar", str(SAMPLE_RATE),
                  "-movflags", "+faststart", "-f", "mp4", str(tmp)],

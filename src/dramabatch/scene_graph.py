@@ -45,6 +45,16 @@ def window(spans: list[Span], offset: float, length: float) -> list[Span]:
     return out
 
 
+def expr_sum(terms: list[str], fan: int = 16) -> str:
+    """``terms`` added up as an ffmpeg expression nested in groups of ``fan``: ffmpeg's parser
+    refuses a flat chain of about a hundred ``+`` (its depth limit), a long plan has hundreds."""
+    if not terms:
+        return "0"
+    while len(terms) > fan:
+        terms = ["(" + "+".join(terms[k:k + fan]) + ")" for k in range(0, len(terms), fan)]
+    return "+".join(terms)
+
+
 def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
 
@@ -64,8 +74,8 @@ def band_chain(band: dict, label: str) -> str:
 
 def crop_expr(path: list[list[float]], base: float) -> str:
     """The crop's left edge at output time ``t``: piecewise linear over the plan's segments
-    ``[t0, t1, x0, x1]`` (narration time; ``base`` shifts output time to it). A flat sum of
-    terms, one per segment, so long paths never nest."""
+    ``[t0, t1, x0, x1]`` (narration time; ``base`` shifts output time to it). A sum of terms,
+    one per segment (no if-chains nested as deep as the path is long)."""
     terms = []
     for k, (t0, t1, x0, x1) in enumerate(path):
         end = "1e9" if k == len(path) - 1 else _num(t1)
@@ -73,8 +83,7 @@ def crop_expr(path: list[list[float]], base: float) -> str:
         value = _num(x0) if abs(slope) < 1e-9 else f"({_num(x0)}+(T-{_num(t0)})*{slope:.5f})"
         lower = "1" if k == 0 else f"gte(T,{_num(t0)})"
         terms.append(f"{lower}*lt(T,{end})*{value}")
-    body = "+".join(terms) or "0"
-    return body.replace("T", f"(t+{_num(base)})")
+    return expr_sum(terms).replace("T", f"(t+{_num(base)})")
 
 
 def scene_footage(plan: FootagePlan, offset: float, length: float, w: int, h: int, fps: int,
@@ -97,11 +106,15 @@ def scene_footage(plan: FootagePlan, offset: float, length: float, w: int, h: in
         # decoded from the run's first stretch to its last one's end, never to the source's end
         read = max(x.src_end for x in group) - a + 0.5
         args += ["-ss", f"{a:.4f}", "-t", f"{read:.4f}", "-i", source]
-        # half-open stretches: a frame on a shared boundary belongs to the later one only
-        inside = [f"gte(T,{_num(s.src_start - a)})*lt(T,{_num(s.src_end - a)})" for s in group]
-        keep = "+".join(inside).replace("T", "t")
-        moved = "+".join(f"{cond}*({_num(s.start - o)}+(T-{_num(s.src_start - a)})/{s.speed:.5f})"
-                         for cond, s in zip(inside, group, strict=True))
+        # Half-open stretches that never overlap: a frame goes to one narration time only, so a
+        # stretch ends where the next begins (runs() lets them overlap by a few hundredths).
+        ends = [min(x.src_end, y.src_start) for x, y in zip(group, group[1:], strict=False)]
+        ends.append(group[-1].src_end)
+        inside = [f"gte(T,{_num(x.src_start - a)})*lt(T,{_num(max(x.src_start, e) - a)})"
+                  for x, e in zip(group, ends, strict=True)]
+        keep = expr_sum(inside).replace("T", "t")
+        moved = expr_sum([f"{cond}*({_num(s.start - o)}+(T-{_num(s.src_start - a)})/"
+                          f"{s.speed:.5f})" for cond, s in zip(inside, group, strict=True)])
         chain = [f"select='{keep}'", f"setpts='({moved})/TB'"]
         if plan.band:
             chain.append(band_chain(plan.band, f"b{r}"))
