@@ -198,3 +198,31 @@ def test_the_sources_own_sound_follows_its_scenes_in_the_pauses(tmp_path):
     assert first[0] > 0.004 and first[0] > 5 * first[1], first
     assert second[0] > 0.004 and second[0] > 5 * second[1], second  # not the source at 5-6 s
     assert band_level(samples, rate, 3.5, 4.5, 250) < second[0] / 3  # ducked under the voice
+
+
+def test_a_plan_of_hundreds_of_sentences_renders_each_from_its_stretch(tmp_path, monkeypatch):
+    """More spans than ffmpeg's expression parser takes in one flat sum, stretches overlapping
+    by a few hundredths (one forward run), and the graph read from a file."""
+    import dramabatch.render as render_module
+    from dramabatch.media import run_ffmpeg
+
+    source = timecoded_video(tmp_path / "source.mp4")
+    n, step, shift = 110, 0.1, 0.09  # played 0.125 s each (MIN_STRETCH at 1.25x): overlaps
+    plan = scenes_background(str(source), timeline_of(
+        [(k * step, (k + 1) * step, (k * shift, k * shift + step)) for k in range(n)]),
+        "landscape", (W, H), {"subtitle_band": "none"})
+    assert len(plan.spans) == n and len(runs(map_spans(timeline_of(
+        [(k * step, (k + 1) * step, (k * shift, k * shift + step)) for k in range(n)]),
+        SRC_SECONDS)[0])) == 1
+    voice = tmp_path / "voice.mp3"
+    run_ffmpeg(["-f", "lavfi", "-i", f"sine=f=300:d={n * step}:r=48000", "-c:a", "libmp3lame",
+                str(voice)], what="test voice")
+    monkeypatch.setattr(render_module, "GRAPH_INLINE_MAX", 1000)
+    out = tmp_path / "o.mp4"
+    render(footage=plan, audio=str(voice), subs=pysubs2.SSAFile(), out=str(out),
+           duration=n * step, video=VideoOptions(W, H, fps=15, preset="ultrafast"))
+    codes = read_codes(out, W, H)
+    assert len(codes) == round(n * step * 15)
+    for j, code in enumerate(codes):
+        k = min(n - 1, int(j / 15 / step + 1e-9))
+        assert k * shift - 0.1 <= code <= k * shift + step + 0.1, (j, k, code)
