@@ -226,3 +226,28 @@ def test_a_plan_of_hundreds_of_sentences_renders_each_from_its_stretch(tmp_path,
     for j, code in enumerate(codes):
         k = min(n - 1, int(j / 15 / step + 1e-9))
         assert k * shift - 0.1 <= code <= k * shift + step + 0.1, (j, k, code)
+
+
+def test_without_opencv_the_short_is_a_centre_crop_and_the_plan_says_why(tmp_path, monkeypatch):
+    import dramabatch.reframe as reframe_module
+
+    monkeypatch.setattr(reframe_module, "detector", lambda: None)
+    source = timecoded_video(tmp_path / "source.mp4", seconds=3)
+    plan = scenes_background(str(source), timeline_of([(0, 2, (0.5, 2.5))]), "portrait", (H, W),
+                             {"subtitle_band": "none"})
+    assert plan.crop["mode"] == "centre" and not plan.crop["path"]
+    assert any("opencv-python-headless is not installed" in r for r in plan.reasons)
+
+
+def test_the_moviepy_engine_refuses_a_scenes_plan_by_name(tmp_path):
+    from dramabatch.errors import DramaError
+    from dramabatch.moviepy_engine import render as moviepy_render
+
+    source = timecoded_video(tmp_path / "source.mp4", seconds=3)
+    plan = scenes_background(str(source), timeline_of([(0, 2, (0.5, 2.5))]), "landscape",
+                             (W, H), {"subtitle_band": "none"})
+    with pytest.raises(DramaError, match="render.engine: ffmpeg"):
+        moviepy_render(footage=plan, audio=str(source), subs=pysubs2.SSAFile(),
+                       out=str(tmp_path / "o.mp4"), duration=2.0,
+                       video=VideoOptions(W, H, fps=15, preset="ultrafast"))
+    assert not (tmp_path / "o.mp4").exists()
