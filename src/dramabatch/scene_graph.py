@@ -38,7 +38,7 @@ def window(spans: list[Span], offset: float, length: float) -> list[Span]:
         start, src, played = s.start, s.src_start, s.played
         if offset > start:  # the short starts inside this sentence: skip what it has shown
             skip = min(played, (offset - start) * s.speed)
-            keep = max(played - skip, min(played, 0.04))  # at least a frame to hold
+            keep = max(played - skip, min(played, 0.1))  # a few frames to hold (any source fps)
             src, played, start = s.src_start + played - keep, keep, offset
         out.append(Span(s.sentence, start - offset, min(s.end, offset + length) - offset, src,
                         played, s.speed, s.origin))
