@@ -21,7 +21,8 @@ def scenes():
     from dramabatch.scene_step import scenes_background
 
     return scenes_background(inp.source, load_json(inp.timeline), orientation,
-                             frame_size(orientation, long_wh, short_wh), dict(cfg["scenes"]))
+                             frame_size(orientation, long_wh, short_wh),
+                             {**cfg["scenes"], "engine": cfg["render"]["engine"]})
 
 
 run_step(snakemake, f"background ({snakemake.wildcards.orientation})", lambda: make_background(

@@ -251,3 +251,14 @@ def test_the_moviepy_engine_refuses_a_scenes_plan_by_name(tmp_path):
                        out=str(tmp_path / "o.mp4"), duration=2.0,
                        video=VideoOptions(W, H, fps=15, preset="ultrafast"))
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_with_the_moviepy_engine_the_step_falls_back_and_says_why(tmp_path):
+    source = timecoded_video(tmp_path / "source.mp4", seconds=3)
+    tl = timeline_of([(0, 2, (0.5, 2.5))])
+    plan = make_background("x", "landscape", tmp_path / "bg.json", order=["scenes", "source"],
+                           source=str(source), options={}, long_wh=(W, H), short_wh=(H, W),
+                           scenes=lambda: scenes_background(str(source), tl, "landscape", (W, H),
+                                                            {"engine": "moviepy"}))
+    assert plan.step == "source" and not plan.spans
+    assert plan.reasons[0] == "scenes: render.engine moviepy cannot render it (ffmpeg only)"

@@ -42,6 +42,9 @@ def find_band(source: str, duration: float, size: tuple[int, int],
 def scenes_background(source: str, timeline: dict, orientation: str,
                       frame_wh: tuple[int, int], options: dict) -> FootagePlan:
     """The scenes plan for one orientation (see the module docstring)."""
+    engine = options.get("engine", "ffmpeg")
+    if engine != "ffmpeg":  # the moviepy engine has no time-mapped footage: fall back
+        raise DramaError(f"render.engine {engine} cannot render it (ffmpeg only)")
     info = probe(source)
     if not info.has_video:
         raise DramaError("source has no video stream")

@@ -158,6 +158,8 @@ TRACKS: tuple[Track, ...] = (
           lambda c, d: "local" in c["background"]["order"], "when 'local' is in background.order"),
     *(Track(f"scenes.{k}", ("background",), _scenes, "when 'scenes' is in background.order")
       for k in ("min_speed", "max_speed", "subtitle_band", "band_cover", "reframe", "max_pan")),
+    Track("render.engine", ("background",), _scenes,
+          "when 'scenes' is in background.order (ffmpeg renders it, moviepy falls back)"),
     Track("scenes.band", ("background",),
           lambda c, d: _scenes(c, d) and c["scenes"]["subtitle_band"] == "fixed",
           "when 'scenes' is in background.order and scenes.subtitle_band is fixed"),
