@@ -7,7 +7,7 @@ import pysubs2
 import pytest
 from test_scenes import timeline_of
 
-from dramabatch.frames import grey_frames, sample_times
+from dramabatch.frames import grey_frames, keyframes, sample_times
 from dramabatch.media import filter_escape, run_ffmpeg
 from dramabatch.render import fonts_dir, render, styled
 from dramabatch.render_options import SubtitleStyle, VideoOptions
@@ -27,7 +27,8 @@ def gradient_video(path, subs_file=None, base=None):
         args = ["-i", str(base), "-vf", burn]
     else:
         args = ["-f", "lavfi", "-i", f"gradients=s={SW}x{SH}:speed=0.05:r=15:d={SECONDS}"]
-    run_ffmpeg([*args, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16",
+    # a keyframe every 5 frames, so the plan looks at keyframes (frames.keyframes)
+    run_ffmpeg([*args, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", "-g", "5",
                 "-pix_fmt", "yuv420p", str(path)], what="test source")
     return path
 
@@ -61,6 +62,8 @@ def test_the_band_is_found_where_the_subtitles_are(sources):
     assert band[0] * SH <= text_rows[0] and band[1] * SH >= text_rows[-1] + 1, (band, text_rows)
     assert band[1] - band[0] < 0.25  # a band, not the picture
     assert detect_band(without)[0] is None  # a picture without text has none
+    looked = keyframes(str(subbed), 24, SW)  # what the plan looks at: keyframes only
+    assert 12 <= len(looked) <= 24 and detect_band(looked)[0] == pytest.approx(band, abs=0.03)
 
 
 @pytest.mark.parametrize("cover", ["blur", "box"])

@@ -75,3 +75,37 @@ def _sequential(path: str, times: list[float], width: int, height: int) -> np.nd
     frames = np.frombuffer(proc.stdout[:count * size], np.uint8).reshape(count, height, width)
     picks = [min(count - 1, max(0, round((t - first) * DENSE_FPS))) for t in times]
     return frames[picks]
+
+
+def keyframes(path: str, count: int, width: int) -> np.ndarray:
+    """About ``count`` of the source's keyframes spread over it, grey, ``width`` wide: only
+    keyframes are decoded (``-skip_frame nokey``), the cheapest look at a whole film. Fewer
+    than ``count // 2`` keyframes: the same number of frames at even times instead."""
+    src_w, src_h = display_size(path)
+    width = min(width, src_w) // 2 * 2
+    height = max(2, round(src_h * width / src_w) // 2 * 2)
+    size = width * height
+    proc = subprocess.Popen(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-skip_frame", "nokey",
+         "-i", path, "-an", "-vf", f"scale={width}:{height},format=gray", "-fps_mode",
+         "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    kept, stride, seen = [], 1, 0
+    assert proc.stdout is not None
+    while chunk := proc.stdout.read(size):
+        if len(chunk) < size:
+            break
+        if seen % stride == 0:
+            kept.append(np.frombuffer(chunk, np.uint8).reshape(height, width))
+            if len(kept) >= 2 * count:  # bounded memory: keep every other one from here on
+                kept, stride = kept[::2], stride * 2
+        seen += 1
+    proc.wait()
+    if len(kept) < max(2, count // 2):
+        from .media import probe
+
+        info = probe(path)
+        duration = info.video_duration or info.duration
+        return grey_frames(path, sample_times(max(0.1, duration - 0.1), count), width)[0]
+    pick = np.linspace(0, len(kept) - 1, min(count, len(kept))).round().astype(int)
+    return np.stack([kept[k] for k in pick])

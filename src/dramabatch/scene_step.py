@@ -9,19 +9,18 @@ import logging
 
 from .background import Clip, FootagePlan
 from .errors import DramaError
-from .frames import grey_frames, sample_times
+from .frames import keyframes
 from .media import display_size, probe
 from .scenes import MAX_SPEED, MIN_SPEED, map_spans
 from .subtitle_band import band_pixels, detect_band
 
 log = logging.getLogger(__name__)
 
-#: Frames looked at to find a burned-in subtitle band.
+#: Frames looked at to find a burned-in subtitle band (keyframes spread over the source).
 BAND_SAMPLES = 24
 
 
-def find_band(source: str, duration: float, size: tuple[int, int],
-              options: dict) -> tuple[dict, str]:
+def find_band(source: str, size: tuple[int, int], options: dict) -> tuple[dict, str]:
     """The band record for the plan (empty: none) and what was decided, in words."""
     mode, cover = options.get("subtitle_band", "auto"), options.get("band_cover", "blur")
     if mode == "none":
@@ -32,7 +31,7 @@ def find_band(source: str, duration: float, size: tuple[int, int],
             raise DramaError(f"scenes.band must be [top, bottom] fractions, got {[top, bottom]}")
         return band_pixels((top, bottom), size, cover), (
             f"subtitle band {top:.0%}-{bottom:.0%} of the height from scenes.band: {cover}")
-    frames, _ = grey_frames(source, sample_times(max(0.1, duration - 0.1), BAND_SAMPLES), 320)
+    frames = keyframes(source, BAND_SAMPLES, 320)
     band, seen = detect_band(frames)
     if band is None:
         return {}, f"subtitle band: {seen}; nothing covered"
@@ -59,7 +58,7 @@ def scenes_background(source: str, timeline: dict, orientation: str,
                         f"they were said in (speed {options.get('min_speed', MIN_SPEED):g}-"
                         f"{options.get('max_speed', MAX_SPEED):g}x, then trimmed or held)")
     plan.reasons += notes
-    plan.band, said = find_band(source, duration, size, options)
+    plan.band, said = find_band(source, size, options)
     plan.reasons.append(said)
     w, h = frame_wh
     if orientation == "portrait" and size[0] / size[1] > w / h * 1.05:
