@@ -10,7 +10,8 @@ subtitles), a narration of ``--seconds`` cut in ~4.2 s sentences, each said some
 source (stretches of 3, 4.5 and 5.5 s: held, fitted, trimmed). For each background the footage
 plan is made (the scenes plan samples frames: band and faces) and the long video and one short
 of ~30 s are rendered, one after another, with Snakemake's ``threads: 2``. Appends the table to
-benchmarks/RESULTS.md.
+benchmarks/RESULTS.md. Source and scenes alternate, ``--repeat`` times, and each figure is the
+best of its runs.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0, help="narration length")
     ap.add_argument("--size", default="1280x720", help="long frame WxH (the short is HxW)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=2, help="alternating runs; the best is kept")
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
 
@@ -102,34 +104,43 @@ def main() -> None:
         short_v = VideoOptions(h, w, threads=args.threads)
         short = {"number": 1, "start": timeline["segments"][2]["start"],
                  "end": timeline["segments"][min(8, n - 1)]["end"]}
-        rows, totals = [], {}
-        for step in ("source", "scenes"):
-            timings = {}
-            for orient, wh in (("landscape", (w, h)), ("portrait", (h, w))):
-                plan = d / f"{step}_{orient}.json"
-                t0 = time.perf_counter()
-                made = make_background("bench", orient, plan, order=[step], source=str(source),
-                                       options={"fit": "blur"}, long_wh=(w, h), short_wh=(h, w),
-                                       scenes=lambda o=orient, s=wh: scenes_background(
-                                           str(source), timeline, o, s, {}))
-                timings[f"plan {orient}"] = time.perf_counter() - t0
-                if step == "scenes" and orient == "portrait":
-                    crop = made.crop
+        rows, totals = [], {"source": {}, "scenes": {}}
+
+        def timed(step: str, key: str, fn) -> None:
             t0 = time.perf_counter()
-            render_long(background=str(d / f"{step}_landscape.json"), narration=str(narration),
-                        srt=str(d / "x.srt"), out=str(d / f"{step}_long.mp4"),
-                        duration=args.seconds, video=long_v, style=SubtitleStyle())
-            timings["render long"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            render_short(background=str(d / f"{step}_portrait.json"), narration=str(narration),
-                         timeline=timeline, plan=short, out=str(d / f"{step}_short.mp4"),
-                         video=short_v, style=SubtitleStyle(position="center"), title="Bench",
-                         title_seconds=2.5)
-            timings["render short"] = time.perf_counter() - t0
-            totals[step] = timings
+            fn()
+            took = time.perf_counter() - t0
+            totals[step][key] = min(took, totals[step].get(key, took))
+
+        crop: dict = {}
+        # Alternating, best of --repeat: a load that comes and goes on a shared machine
+        # touches both backgrounds alike.
+        for _ in range(args.repeat):
+            for step in ("source", "scenes"):
+                for orient, wh in (("landscape", (w, h)), ("portrait", (h, w))):
+                    plan = d / f"{step}_{orient}.json"
+
+                    def make(step=step, orient=orient, wh=wh, plan=plan):
+                        made = make_background(
+                            "bench", orient, plan, order=[step], source=str(source),
+                            options={"fit": "blur"}, long_wh=(w, h), short_wh=(h, w),
+                            scenes=lambda: scenes_background(str(source), timeline, orient, wh,
+                                                             {}))
+                        crop.update(made.crop)
+
+                    timed(step, f"plan {orient}", make)
+                timed(step, "render long", lambda step=step: render_long(
+                    background=str(d / f"{step}_landscape.json"), narration=str(narration),
+                    srt=str(d / "x.srt"), out=str(d / f"{step}_long.mp4"),
+                    duration=args.seconds, video=long_v, style=SubtitleStyle()))
+                timed(step, "render short", lambda step=step: render_short(
+                    background=str(d / f"{step}_portrait.json"), narration=str(narration),
+                    timeline=timeline, plan=short, out=str(d / f"{step}_short.mp4"),
+                    video=short_v, style=SubtitleStyle(position="center"), title="Bench",
+                    title_seconds=2.5))
         for key in totals["source"]:
             a, b = totals["source"][key], totals["scenes"][key]
-            rows.append([key, f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}" if a > 0.05 else "-"])
+            rows.append([key, f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}" if a > 0.5 else "-"])
         a, b = (sum(totals[s].values()) for s in ("source", "scenes"))
         rows.append(["**total**", f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}"])
         renders = [sum(v for k, v in totals[s].items() if k.startswith("render"))
@@ -139,7 +150,8 @@ def main() -> None:
         body = table(["step", "source s", "scenes s", "scenes / source"], rows)
         body += (f"\n\n{args.seconds:g} s narration ({n} sentences) over a {w}x{h} 30 fps source "
                  f"with a drawn face and burned-in subtitles; long {w}x{h}, one short {h}x{w} of "
-                 f"{short['end'] - short['start']:.1f} s; libx264 veryfast, threads {args.threads}."
+                 f"{short['end'] - short['start']:.1f} s; libx264 veryfast, threads "
+                 f"{args.threads}; best of {args.repeat} alternating runs."
                  f" Scenes plan: band blurred, reframe {crop.get('mode')} (faces "
                  f"{crop.get('faces')}, fastest pan {crop.get('max_speed_px_s', 0):.0f} px/s, "
                  f"bound {crop['bound_px_s']:.0f} px/s). Source: the source from its start, "
