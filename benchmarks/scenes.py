@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -105,12 +106,20 @@ def main() -> None:
         short = {"number": 1, "start": timeline["segments"][2]["start"],
                  "end": timeline["segments"][min(8, n - 1)]["end"]}
         rows, totals = [], {"source": {}, "scenes": {}}
+        cpu: dict = {"source": {}, "scenes": {}}
+
+        def used() -> float:
+            """CPU seconds of this process and its finished children (ffmpeg)."""
+            me, kids = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                             resource.RUSAGE_CHILDREN))
+            return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
         def timed(step: str, key: str, fn) -> None:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), used()
             fn()
-            took = time.perf_counter() - t0
+            took, spent = time.perf_counter() - t0, used() - c0
             totals[step][key] = min(took, totals[step].get(key, took))
+            cpu[step][key] = min(spent, cpu[step].get(key, spent))
 
         crop: dict = {}
         # Alternating, best of --repeat: a load that comes and goes on a shared machine
@@ -138,27 +147,35 @@ def main() -> None:
                     timeline=timeline, plan=short, out=str(d / f"{step}_short.mp4"),
                     video=short_v, style=SubtitleStyle(position="center"), title="Bench",
                     title_seconds=2.5))
+        def ratio(a: float, b: float) -> str:
+            return f"{b / a:.2f}" if a > 0.5 else "-"
+
         for key in totals["source"]:
             a, b = totals["source"][key], totals["scenes"][key]
-            rows.append([key, f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}" if a > 0.5 else "-"])
-        a, b = (sum(totals[s].values()) for s in ("source", "scenes"))
-        rows.append(["**total**", f"{a:.2f}", f"{b:.2f}", f"{b / a:.2f}"])
-        renders = [sum(v for k, v in totals[s].items() if k.startswith("render"))
-                   for s in ("source", "scenes")]
-        rows.append(["renders only", f"{renders[0]:.2f}", f"{renders[1]:.2f}",
-                     f"{renders[1] / renders[0]:.2f}"])
-        body = table(["step", "source s", "scenes s", "scenes / source"], rows)
+            ca, cb = cpu["source"][key], cpu["scenes"][key]
+            rows.append([key, f"{a:.2f}", f"{b:.2f}", ratio(a, b), f"{ca:.2f}", f"{cb:.2f}",
+                         ratio(ca, cb)])
+        for label, keys in (("renders only", ["render long", "render short"]),
+                            ("**total**", list(totals["source"]))):
+            a, b = (sum(totals[s][k] for k in keys) for s in ("source", "scenes"))
+            ca, cb = (sum(cpu[s][k] for k in keys) for s in ("source", "scenes"))
+            rows.append([label, f"{a:.2f}", f"{b:.2f}", ratio(a, b), f"{ca:.2f}", f"{cb:.2f}",
+                         ratio(ca, cb)])
+        body = table(["step", "source wall s", "scenes wall s", "ratio", "source CPU s",
+                      "scenes CPU s", "CPU ratio"], rows)
         body += (f"\n\n{args.seconds:g} s narration ({n} sentences) over a {w}x{h} 30 fps source "
                  f"with a drawn face and burned-in subtitles; long {w}x{h}, one short {h}x{w} of "
                  f"{short['end'] - short['start']:.1f} s; libx264 veryfast, threads "
-                 f"{args.threads}; best of {args.repeat} alternating runs."
+                 f"{args.threads}; best of {args.repeat} alternating runs (CPU: user + system "
+                 f"seconds of the job and its ffmpeg, steadier than wall time on a shared "
+                 f"machine)."
                  f" Scenes plan: band blurred, reframe {crop.get('mode')} (faces "
                  f"{crop.get('faces')}, fastest pan {crop.get('max_speed_px_s', 0):.0f} px/s, "
                  f"bound {crop['bound_px_s']:.0f} px/s). Source: the source from its start, "
                  f"fit blur in the short.")
         append_results("Scenes + reframing vs the source background (`benchmarks/scenes.py`)",
                        body)
-        print(json.dumps(totals))
+        print(json.dumps({"wall": totals, "cpu": cpu}))
 
 
 if __name__ == "__main__":
