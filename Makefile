@@ -11,18 +11,18 @@ SLURM_STAMP := $(VENV)/.installed-slurm
 
 .PHONY: install demo report test test-slurm lint bench clean
 
-# The demo needs only the core dependencies: no torch, no test tools.
+# The demo needs the core dependencies and OpenCV for reframed shorts: no torch, no test tools.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e ".[reframe]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 # Tests also exercise the openai-whisper backend (torch, CPU build) and run the linters.
 $(TEST_STAMP): $(STAMP) pyproject.toml
-	$(PY) -m pip install --quiet -e ".[test,openai-whisper]"
+	$(PY) -m pip install --quiet -e ".[test,openai-whisper,reframe]"
 	touch $(TEST_STAMP)
 
 # The Slurm executor plugin (the `slurm` extra) only for the cluster test and cluster users.
