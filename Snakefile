@@ -18,7 +18,6 @@ include: "rules/speech.smk"
 include: "rules/footage.smk"
 include: "rules/render.smk"
 include: "rules/package.smk"
-include: "rules/targets.smk"
 include: "rules/report.smk"
 
 
@@ -33,10 +32,8 @@ onerror:
 rule all:
     default_target: True
     input:
-        # Listing every drama's files (not only the archive) lets `snakemake -n` show the whole
-        # plan before the shorts checkpoints have run.
+        # Every drama's files by fixed name: `snakemake -n` shows the whole plan before the shorts
+        # checkpoints have run.
         [f for drama_id in DRAMAS for f in drama_outputs(drama_id)],
         ARCHIVE,
-        # Every planned short by name, so a deleted short is rebuilt even though its consumers
-        # (shorts/index.json, the zip) are up to date.
         all_planned_shorts,

@@ -68,10 +68,19 @@ def local_source(wildcards):
     return [d.source] if not d.is_url and Path(d.source).exists() else []
 
 
+# One directory listing per process, not one stat per job: every job's params ask.
+_OVERRIDES = (
+    {p.stem for p in Path(config["scripts_dir"]).glob("*.txt")}
+    if Path(config["scripts_dir"]).is_dir()
+    else set()
+)
+
+
 def script_override(wildcards):
     """config/scripts/{id}.txt, when present, replaces the generated script (and is tracked)."""
-    path = Path(config["scripts_dir"]) / f"{wildcards.id}.txt"
-    return [str(path)] if path.exists() else []
+    if wildcards.id not in _OVERRIDES:
+        return []
+    return [str(Path(config["scripts_dir"]) / f"{wildcards.id}.txt")]
 
 
 def drama_language(wildcards):
@@ -106,11 +115,22 @@ def short_videos(drama_id):
 
 
 def all_planned_shorts(wildcards):
+    """Every planned short by name, for the default target: Snakemake rebuilds a deleted file
+    only when a requested target needs it, not when its consumer (the report) is up to date.
+    """
     return [f for drama_id in DRAMAS for f in short_videos(drama_id)]
 
 
+def planned_shorts(wildcards):
+    """The drama's planned shorts and their thumbnails (one checkpoint read for both)."""
+    shorts = short_videos(wildcards.id)
+    thumbs = [f"{OUT}/{wildcards.id}/thumbs/{Path(s).stem}.jpg" for s in shorts]
+    return {"shorts": shorts, "short_thumbs": thumbs}
+
+
 def drama_outputs(drama_id):
-    """Every file of one drama that goes into the archive, except the shorts."""
+    """Every file of one drama that goes into the archive, except the shorts (which its
+    shorts/index.json lists: the index is rewritten whenever a short is)."""
     base = f"{OUT}/{drama_id}"
     return [
         f"{base}/transcript.json",
@@ -124,14 +144,6 @@ def drama_outputs(drama_id):
         f"{base}/shorts/index.json",
         f"{base}/report.html",
     ]
-
-
-def archive_inputs(wildcards):
-    files = []
-    for drama_id in DRAMAS:
-        files += drama_outputs(drama_id)
-        files += short_videos(drama_id)
-    return files
 
 
 # ----------------------------------------------------------------- stock footage (footage.smk)
@@ -207,17 +219,3 @@ def audio_bed(wildcards):
     if config["audio"]["original_audio"]:
         files["original"] = f"{OUT}/{wildcards.id}/source.media"
     return files
-
-
-# ----------------------------------------------------------------- report (report.smk)
-def video_for_thumb(wildcards):
-    if wildcards.video == "long":
-        return f"{OUT}/{wildcards.id}/long.mp4"
-    return f"{OUT}/{wildcards.id}/shorts/{wildcards.video}.mp4"
-
-
-def short_thumbs(wildcards):
-    return [
-        f"{OUT}/{wildcards.id}/thumbs/{Path(v).stem}.jpg"
-        for v in short_videos(wildcards.id)
-    ]

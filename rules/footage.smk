@@ -85,6 +85,8 @@ rule background:
     log:
         f"{OUT}/logs/{{id}}/background_{{orientation}}.log",
     retries: 1
+    # a probe and a JSON plan: on a cluster, run by the submitting process, not queued
+    localrule: True
     conda:
         "../envs/dramabatch.yaml"
     resources:

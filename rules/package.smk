@@ -3,7 +3,8 @@
 
 rule package:
     input:
-        archive_inputs,
+        # fixed names only: each drama's shorts/index.json names its shorts (see common.smk)
+        [f for drama_id in DRAMAS for f in drama_outputs(drama_id)],
     output:
         ARCHIVE,
     log:

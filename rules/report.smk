@@ -1,47 +1,24 @@
-# What a person looks at: thumbnail strips of every video and one summary page per drama, both
-# marked report() so `snakemake --report report.html` gathers them by drama.
-
-
-rule thumbnail:
-    input:
-        video_for_thumb,
-    output:
-        report(
-            f"{OUT}/{{id}}/thumbs/{{video}}.jpg",
-            caption="../report/thumbnail.rst",
-            category="{id}",
-            subcategory="Thumbnails",
-            labels={"drama": "{id}", "video": "{video}"},
-        ),
-    log:
-        f"{OUT}/logs/{{id}}/thumbnail_{{video}}.log",
-    wildcard_constraints:
-        video=r"long|short_\d{2}",
-    conda:
-        "../envs/dramabatch.yaml"
-    resources:
-        mem_mb=256,
-        runtime=5,
-    params:
-        tracked=tracked_params("thumbnail"),
-    script:
-        "../scripts/thumbnail.py"
+# The end of one drama: its shorts index and its summary page (marked report(), so
+# `snakemake --report report.html` gathers it by drama with the render jobs' thumbnails).
+# One job: both are cheap and change together. Its inputs list the shorts the plan_shorts
+# checkpoint decided on, so a deleted or changed short is rebuilt through this job.
 
 
 rule drama_report:
     input:
+        unpack(planned_shorts),
+        plan=f"{OUT}/{{id}}/shorts/plan.json",
         long_thumb=f"{OUT}/{{id}}/thumbs/long.jpg",
-        short_thumbs=short_thumbs,
         transcript=f"{OUT}/{{id}}/transcript.json",
         timeline=f"{OUT}/{{id}}/narration.json",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
-        shorts_index=f"{OUT}/{{id}}/shorts/index.json",
         benchmarks=lambda wc: [
             f"{OUT}/benchmarks/{wc.id}/{name}.tsv"
             for name in ("transcribe", "narrate", "render_long")
         ],
     output:
-        report(
+        index=f"{OUT}/{{id}}/shorts/index.json",
+        report=report(
             f"{OUT}/{{id}}/report.html",
             caption="../report/summary.rst",
             category="{id}",
@@ -50,6 +27,8 @@ rule drama_report:
         ),
     log:
         f"{OUT}/logs/{{id}}/drama_report.log",
+    # probes and an HTML page: on a cluster, run by the submitting process
+    localrule: True
     conda:
         "../envs/dramabatch.yaml"
     resources:

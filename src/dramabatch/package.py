@@ -30,6 +30,19 @@ def describe(path: Path, arcname: str) -> dict:
     return entry
 
 
+def with_listed_shorts(files: list[str | os.PathLike[str]]) -> list[Path]:
+    """``files`` plus the shorts each ``shorts/index.json`` among them lists.
+
+    The package rule declares only fixed file names (no checkpoint lookups for thousands of
+    dramas); the index is rewritten whenever one of its shorts is, so it stands for them.
+    """
+    out = [Path(f) for f in files]
+    for index in [f for f in out if f.name == "index.json" and f.parent.name == "shorts"]:
+        shorts = json.loads(index.read_text(encoding="utf-8"))["shorts"]
+        out += [index.parent / s["file"] for s in shorts]
+    return out
+
+
 def make_zip(files: list[str | os.PathLike[str]], root: str | os.PathLike[str],
              out: str | os.PathLike[str]) -> dict:
     """Zip ``files`` (arcnames relative to ``root``) plus manifest.json into ``out``."""
