@@ -21,6 +21,10 @@ include: "rules/package.smk"
 include: "rules/report.smk"
 
 
+onstart:
+    check_disk()
+
+
 onsuccess:
     report_run()
 
@@ -32,8 +36,7 @@ onerror:
 rule all:
     default_target: True
     input:
-        # Every drama's files by fixed name: `snakemake -n` shows the whole plan before the shorts
-        # checkpoints have run.
-        [f for drama_id in DRAMAS for f in drama_outputs(drama_id)],
-        ARCHIVE,
+        # Every file by fixed name (archives, outputs, batch zip): `snakemake -n` shows the whole
+        # plan before the shorts checkpoints have run.
+        targets(),
         all_planned_shorts,

@@ -42,10 +42,10 @@ TARGETS = {"plan_1000_s": 6.0, "plan_1000_mb": 300.0, "plan_3000_s": 18.0,
 #: memory at exit (RUSAGE_SELF: all its threads, none of the jobs it starts).
 WRAPPER = """
 import atexit, json, resource, sys, time
-start = time.perf_counter()
+start, stats = time.perf_counter(), sys.argv[1]
 def report():
     r = resource.getrusage(resource.RUSAGE_SELF)
-    with open(sys.argv[1], "w") as fh:
+    with open(stats, "w") as fh:
         json.dump({"cpu": r.ru_utime + r.ru_stime, "maxrss_mb": r.ru_maxrss / 1024,
                    "wall": time.perf_counter() - start}, fh)
 atexit.register(report)
@@ -146,8 +146,9 @@ def measure_noop(sizes: list[int], extra: list[str], tmp: Path) -> list[list]:
 
 
 def clone(results: Path, into: Path, n: int) -> None:
-    """Hard-link drama d0000's finished files as d0000..d{n-1} (same mtimes, same order);
-    the batch archive is copied last so it stays the newest file."""
+    """Hard-link drama d0000's finished files (its folder, logs, benchmarks and archive) as
+    d0000..d{n-1}: same mtimes, so the same order. A batch of more than
+    archive.batch_max_dramas dramas has no batch zip."""
     for i in range(n):
         name = f"d{i:04d}"
         for sub in ("", "logs/", "benchmarks/"):
@@ -159,9 +160,10 @@ def clone(results: Path, into: Path, n: int) -> None:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     if not dest.exists():
                         os.link(path, dest)
-    archive = next(results.glob("*.zip"))
-    shutil.copy2(archive, into / archive.name)
-    os.utime(into / archive.name)
+        archive = into / "_archives" / f"{name}.zip"
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        if not archive.exists():
+            os.link(results / "_archives" / "d0000.zip", archive)
 
 
 def main() -> None:

@@ -8,10 +8,11 @@ rule render_long:
     input:
         unpack(audio_bed),
         background=f"{OUT}/{{id}}/background/landscape.json",
+        clips=render_clips("landscape"),
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
     output:
-        video=f"{OUT}/{{id}}/long.mp4",
+        video=video_output(f"{OUT}/{{id}}/long.mp4"),
         srt=f"{OUT}/{{id}}/{{id}}.srt",
         thumb=report(
             f"{OUT}/{{id}}/thumbs/long.jpg",
@@ -61,11 +62,12 @@ rule render_short:
         unpack(audio_bed),
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         background=f"{OUT}/{{id}}/background/portrait.json",
+        clips=render_clips("portrait"),
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
     output:
-        video=f"{OUT}/{{id}}/shorts/short_{{n}}.mp4",
+        video=video_output(f"{OUT}/{{id}}/shorts/short_{{n}}.mp4"),
         thumb=report(
             f"{OUT}/{{id}}/thumbs/short_{{n}}.jpg",
             caption="../report/thumbnail.rst",

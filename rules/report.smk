@@ -1,10 +1,11 @@
-# The end of one drama: its shorts index and its summary page (marked report(), so
-# `snakemake --report report.html` gathers it by drama with the render jobs' thumbnails).
-# One job: both are cheap and change together. Its inputs list the shorts the plan_shorts
-# checkpoint decided on, so a deleted or changed short is rebuilt through this job.
+# The end of one drama: its shorts index, its summary page (marked report(), so
+# `snakemake --report report.html` gathers it by drama with the render jobs' thumbnails) and its
+# archive (_archives/<id>.zip: every output + manifest.json). One job: all three change together
+# whenever anything of the drama does. Its inputs list the shorts the plan_shorts checkpoint
+# decided on, so a changed short is repacked through this job.
 
 
-rule drama_report:
+rule finish:
     input:
         unpack(planned_shorts),
         plan=f"{OUT}/{{id}}/shorts/plan.json",
@@ -12,6 +13,10 @@ rule drama_report:
         transcript=f"{OUT}/{{id}}/transcript.json",
         timeline=f"{OUT}/{{id}}/narration.json",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
+        script=f"{OUT}/{{id}}/script.json",
+        narration=f"{OUT}/{{id}}/narration.mp3",
+        words=f"{OUT}/{{id}}/words.json",
+        long=f"{OUT}/{{id}}/long.mp4",
         benchmarks=lambda wc: [
             f"{OUT}/benchmarks/{wc.id}/{name}.tsv"
             for name in ("transcribe", "narrate", "render_long")
@@ -25,17 +30,18 @@ rule drama_report:
             subcategory="Summary",
             labels={"drama": "{id}", "page": "summary"},
         ),
+        archive=f"{ARCHIVES}/{{id}}.zip",
     log:
-        f"{OUT}/logs/{{id}}/drama_report.log",
-    # probes and an HTML page: on a cluster, run by the submitting process
+        f"{OUT}/logs/{{id}}/finish.log",
+    # probes, an HTML page and a zip: on a cluster, run by the submitting process
     localrule: True
     conda:
         "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
-        runtime=5,
+        runtime=30,
     params:
-        tracked=tracked_params("drama_report"),
+        tracked=tracked_params("finish"),
         title=lambda wc: drama(wc).title,
     script:
-        "../scripts/drama_report.py"
+        "../scripts/finish.py"

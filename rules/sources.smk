@@ -5,7 +5,8 @@ rule fetch_source:
     input:
         local_source,
     output:
-        f"{OUT}/{{id}}/source.media",
+        # temp() with archive.keep_sources: false (dropped once every job that reads it is done)
+        source_output(f"{OUT}/{{id}}/source.media"),
     log:
         f"{OUT}/logs/{{id}}/fetch_source.log",
     retries: 2

@@ -148,6 +148,9 @@ EDITS: dict[str, object] = {
     "download.connect_timeout_s": 3, "download.read_timeout_s": 90, "download.max_gb": 1,
     "download.retries": 1, "download.backoff_s": 2, "download.max_backoff_s": 10,
     "archive_name": "other.zip", "scripts_dir": "other_scripts", "allowed_schemes": ["https"],
+    "archive.keep_outputs": False, "archive.keep_sources": False,
+    "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
+    "disk.url_source_mb": 50, "pexels.library_max_gb": 1,
 }
 #: Keys the matrix leaves out: they name the batch itself, or need a file that is not there.
 NOT_EDITED = {"manifest", "outdir", "skip", "audio.music"}
@@ -159,15 +162,15 @@ DOWNSTREAM = {
     "fetch_source": {"transcribe", "background"},
     "transcribe": {"write_script"},
     "write_script": {"narrate"},
-    "narrate": {"plan_shorts", "pexels_pick", "render_long", "render_short", "drama_report"},
+    "narrate": {"plan_shorts", "pexels_pick", "render_long", "render_short", "finish"},
     "pexels_search": {"pexels_pick"},
     "pexels_pick": {"background", "pexels_clip"},
     "pexels_clip": {"background"},
     "background": {"render_long", "render_short"},
-    "plan_shorts": {"render_short", "drama_report"},
-    "render_long": {"package", "drama_report"},
-    "render_short": {"drama_report"},
-    "drama_report": {"package"},
+    "plan_shorts": {"render_short", "finish"},
+    "render_long": {"finish"},
+    "render_short": {"finish"},
+    "finish": {"package"},
     "package": set(),
 }
 #: Jobs an edit brings in besides what follows its direct rules: a new query needs its search.

@@ -27,7 +27,7 @@ from typing import Any
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 4, "write_script": 2, "narrate": 3, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 2, "render_long": 4, "plan_shorts": 2,
-    "render_short": 4, "drama_report": 3, "package": 2,
+    "render_short": 4, "finish": 1, "package": 3,
 }
 
 #: Package modules whose code each stage runs (besides scripts/<stage>.py), for the code hash.
@@ -46,7 +46,7 @@ STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "plan_shorts": ("shorts",),
     "render_short": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
                      "cues", "fonts", "media", "report"),
-    "drama_report": ("report", "media"),
+    "finish": ("report", "media", "package"),
     "package": ("package",),
 }
 
@@ -186,6 +186,7 @@ OPERATIONAL = (
     "rewrite.api_key_env", "rewrite.timeout_s", "tts.timeout_s",
     "pexels.max_clip_mb", "pexels.connect_timeout_s", "pexels.read_timeout_s",
     "pexels.max_retries", "pexels.backoff_s", "pexels.max_wait_s", "pexels.min_remaining",
+    "disk.check", "disk.output_ratio", "disk.url_source_mb", "pexels.library_max_gb",
 )
 #: Pass/fail checks: a job that passed keeps its output when a threshold moves.
 CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
@@ -193,7 +194,8 @@ CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
 #: Keys that shape which jobs and files exist (paths, membership), not their content; a changed
 #: input path (audio.music) reruns through the inputs instead.
 STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "allowed_schemes", "skip",
-              "audio.music")
+              "audio.music", "archive.keep_outputs", "archive.keep_sources",
+              "archive.batch_max_dramas")
 
 
 def _language_voices(config: dict, drama: Any) -> bool:

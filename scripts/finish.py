@@ -1,7 +1,8 @@
-"""Rule drama_report: the drama's shorts index, then its self-contained HTML summary page.
+"""Rule finish: the drama's shorts index, its self-contained HTML summary page, then its archive.
 
 The index lists the shorts the plan asked for, with what was really rendered (duration,
-resolution, size); the page shows them. Both are cheap and change together, so one job.
+resolution, size); the page shows them; the archive packs every output of the drama with a
+manifest. All three are cheap next to the renders and change together, so one job.
 """
 
 import json
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from dramabatch.fsutil import write_text_atomic
 from dramabatch.media import probe
+from dramabatch.package import make_zip
 from dramabatch.report import drama_page
 from dramabatch.smk import load_json, run_steps
 
@@ -27,6 +29,13 @@ def shorts_index() -> None:
     write_text_atomic(out.index, json.dumps({"shorts": entries}, ensure_ascii=False, indent=1))
 
 
+def archive() -> None:
+    files = [i.transcript, i.script, i.narration, i.timeline, i.words, i.srt, i.long, i.plan,
+             *i.shorts, out.index, out.report]
+    # arcnames <id>/...: relative to the results folder, which holds the drama's folder
+    make_zip(files, Path(i.long).parent.parent, out.archive)
+
+
 run_steps(snakemake, [
     ("shorts_index", shorts_index),
     ("drama_report", lambda: drama_page(
@@ -34,4 +43,5 @@ run_steps(snakemake, [
         short_thumbs=list(i.short_thumbs), transcript=i.transcript, timeline=i.timeline,
         srt=i.srt, shorts_index=out.index, benchmarks=list(i.benchmarks), out=out.report,
     )),
+    ("archive", archive),
 ])
