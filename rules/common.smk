@@ -251,12 +251,6 @@ def picked_clips(drama_id, orientation):
     return [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
 
 
-def render_clips(orientation):
-    """Inputs of a render job: the clips under it. A clip the library bound evicted is then
-    downloaded again before a render that needs it reruns."""
-    return lambda wc: picked_clips(wc.id, orientation)
-
-
 def background_inputs(wildcards):
     inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
     if PEXELS_ON:

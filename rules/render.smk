@@ -8,7 +8,6 @@ rule render_long:
     input:
         unpack(audio_bed),
         background=f"{OUT}/{{id}}/background/landscape.json",
-        clips=render_clips("landscape"),
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
     output:
@@ -62,7 +61,6 @@ rule render_short:
         unpack(audio_bed),
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         background=f"{OUT}/{{id}}/background/portrait.json",
-        clips=render_clips("portrait"),
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",

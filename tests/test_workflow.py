@@ -102,7 +102,7 @@ def test_dry_run_lists_the_plan_for_every_drama(tiny_batch):
     assert proc.returncode == 0, proc.stderr[-2000:]
     jobs = planned_jobs(proc.stdout)
     for rule in ("fetch_source", "transcribe", "write_script", "narrate", "render_long",
-                 "plan_shorts", "drama_report"):
+                 "plan_shorts", "finish"):
         assert jobs[rule] == 2, rule
     # landscape backgrounds now; portrait ones join once the shorts checkpoint has run
     assert jobs["background"] == 2 and jobs["package"] == 1

@@ -10,8 +10,10 @@ During a run the library grows by what the run downloads.
 *Recently used* is read from the dramas' own pick files (``<id>/background/pexels_*.json``): a
 clip's last use is the newest pick file that lists it. A clip listed by a drama that is not
 finished (its archive is missing or older than its picks) is never evicted: a pending job needs
-it. An evicted clip that a later change needs again is downloaded again, because the render
-rules declare the clips they use as inputs.
+it. With a clip go the footage plans (``<id>/background/<orientation>.json``) that use it: an
+intermediate file Snakemake leaves missing while the videos after it are up to date, and makes
+again (the background job, whose inputs are its clips, downloading them first) when a later
+change reruns a render that needs it. So no job ever meets an evicted clip.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def clip_uses(outdir: Path) -> tuple[dict[str, float], set[str]]:
-    """({clip: time of its latest pick}, {clips an unfinished drama picked})."""
+def clip_uses(outdir: Path) -> tuple[dict[str, float], set[str], dict[str, list[Path]]]:
+    """({clip: time of its latest pick}, {clips an unfinished drama picked},
+    {clip: the footage plans that use it})."""
     last_use: dict[str, float] = {}
     pending: set[str] = set()
+    plans: dict[str, list[Path]] = {}
     archives = outdir / "_archives"
     for picks in outdir.glob("*/background/pexels_*.json"):
         try:
@@ -38,15 +42,18 @@ def clip_uses(outdir: Path) -> tuple[dict[str, float], set[str]]:
         archive = archives / f"{picks.parent.parent.name}.zip"
         if not archive.exists() or archive.stat().st_mtime < when:
             pending.update(clips)
+        plan = picks.with_name(picks.name.removeprefix("pexels_"))
         for clip in clips:
             last_use[clip] = max(last_use.get(clip, 0.0), when)
-    return last_use, pending
+            plans.setdefault(clip, []).append(plan)
+    return last_use, pending, plans
 
 
 def enforce_bound(outdir: str | os.PathLike[str], max_gb: float) -> list[str]:
     """Delete least recently used, unneeded clips until the library fits ``max_gb``.
 
     Returns the evicted clip names (logged). Clips still needed are kept even past the bound.
+    Called only while no job runs (the end of a run).
     """
     if max_gb <= 0:
         return []
@@ -59,7 +66,7 @@ def enforce_bound(outdir: str | os.PathLike[str], max_gb: float) -> list[str]:
     total, limit = sum(sizes.values()), int(max_gb * (1 << 30))
     if total <= limit:
         return []
-    last_use, pending = clip_uses(outdir)
+    last_use, pending, plans = clip_uses(outdir)
     evicted = []
     for name in sorted((n for n in files if n not in pending), key=lambda n: last_use.get(n, 0)):
         if total <= limit:
@@ -70,6 +77,8 @@ def enforce_bound(outdir: str | os.PathLike[str], max_gb: float) -> list[str]:
             continue  # another job evicted it first
         total -= sizes[name]
         evicted.append(name)
+        for plan in plans.get(name, []):
+            plan.unlink(missing_ok=True)
     if evicted:
         log.info("footage library over %.3f GB: evicted %d clip(s), least recently used first: "
                  "%s", max_gb, len(evicted), ", ".join(evicted))
