@@ -65,6 +65,9 @@ bench: $(SLURM_STAMP)
 	$(PY) benchmarks/timing.py
 	$(PY) benchmarks/noop.py
 	$(PY) benchmarks/dryrun.py
+	$(PY) benchmarks/scale.py plan --dramas 1000 3000
+	$(PY) benchmarks/scale.py noop --dramas 1000
+	$(PY) benchmarks/scale.py scheduler --dramas 20 80
 
 clean:
 	rm -rf results .snakemake demo/sources

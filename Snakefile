@@ -18,8 +18,11 @@ include: "rules/speech.smk"
 include: "rules/footage.smk"
 include: "rules/render.smk"
 include: "rules/package.smk"
-include: "rules/targets.smk"
 include: "rules/report.smk"
+
+
+onstart:
+    check_disk()
 
 
 onsuccess:
@@ -33,10 +36,7 @@ onerror:
 rule all:
     default_target: True
     input:
-        # Listing every drama's files (not only the archive) lets `snakemake -n` show the whole
+        # Every file by fixed name (archives, outputs, batch zip): `snakemake -n` shows the whole
         # plan before the shorts checkpoints have run.
-        [f for drama_id in DRAMAS for f in drama_outputs(drama_id)],
-        ARCHIVE,
-        # Every planned short by name, so a deleted short is rebuilt even though its consumers
-        # (shorts/index.json, the zip) are up to date.
+        targets(),
         all_planned_shorts,

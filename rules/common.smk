@@ -18,6 +18,8 @@ from dramabatch.pexels import (
     clip_links,
     slugify,
 )
+from dramabatch.diskplan import estimate_disk
+from dramabatch.library import enforce_bound
 from dramabatch.summary import format_summary, summarise
 from dramabatch.tracking import Subject, tracked
 
@@ -25,6 +27,9 @@ validate(config, "../config/schema.yaml")
 
 OUT = config["outdir"].rstrip("/")
 ARCHIVE = f"{OUT}/{config['archive_name']}"
+ARCHIVES = f"{OUT}/_archives"
+# archive.keep_outputs false: the videos live only in their drama's archive (temp() here).
+KEEP_OUTPUTS = config["archive"]["keep_outputs"]
 
 try:
     DRAMAS = {
@@ -49,9 +54,40 @@ wildcard_constraints:
     orientation="landscape|portrait",
 
 
+# The batch zip only for batches small enough for one download (archive.batch_max_dramas).
+BATCH_ZIP = 0 < len(DRAMAS) <= config["archive"]["batch_max_dramas"]
+
+
 def report_run():
     """Print the one-line-per-drama summary and write run_summary.json (onsuccess/onerror)."""
-    print(format_summary(summarise(OUT, list(DRAMAS), ARCHIVE)), file=sys.stderr)
+    enforce_bound(OUT, config["pexels"]["library_max_gb"])
+    print(
+        format_summary(summarise(OUT, list(DRAMAS), ARCHIVE, ARCHIVES)), file=sys.stderr
+    )
+
+
+def check_disk():
+    """Before any job: the disk the pending dramas need against the free space (onstart)."""
+    estimate = estimate_disk(
+        DRAMAS.values(), OUT, ARCHIVES, config["disk"], KEEP_OUTPUTS, BATCH_ZIP
+    )
+    message = estimate.message()
+    if estimate.fits or config["disk"]["check"] == "off":
+        print(f"dramabatch: {message}", file=sys.stderr)
+    elif config["disk"]["check"] == "refuse":
+        raise WorkflowError(f"dramabatch: refusing to start: {message}")
+    else:
+        print(f"dramabatch: WARNING: {message}", file=sys.stderr)
+
+
+def source_output(path):
+    """source.media: kept, or temp() when archive.keep_sources is false."""
+    return path if config["archive"]["keep_sources"] else temp(path)
+
+
+def video_output(path):
+    """A video output: kept beside the archive, or temp() when only archives are kept."""
+    return path if KEEP_OUTPUTS else temp(path)
 
 
 def drama(wildcards):
@@ -68,10 +104,19 @@ def local_source(wildcards):
     return [d.source] if not d.is_url and Path(d.source).exists() else []
 
 
+# One directory listing per process, not one stat per job: every job's params ask.
+_OVERRIDES = (
+    {p.stem for p in Path(config["scripts_dir"]).glob("*.txt")}
+    if Path(config["scripts_dir"]).is_dir()
+    else set()
+)
+
+
 def script_override(wildcards):
     """config/scripts/{id}.txt, when present, replaces the generated script (and is tracked)."""
-    path = Path(config["scripts_dir"]) / f"{wildcards.id}.txt"
-    return [str(path)] if path.exists() else []
+    if wildcards.id not in _OVERRIDES:
+        return []
+    return [str(Path(config["scripts_dir"]) / f"{wildcards.id}.txt")]
 
 
 def drama_language(wildcards):
@@ -106,11 +151,33 @@ def short_videos(drama_id):
 
 
 def all_planned_shorts(wildcards):
+    """Every planned short by name, for the default target: Snakemake rebuilds a deleted file
+    only when a requested target needs it, not when its consumer (the report) is up to date.
+    None when only archives are kept: the shorts are temp() then.
+    """
+    if not KEEP_OUTPUTS:
+        return []
     return [f for drama_id in DRAMAS for f in short_videos(drama_id)]
 
 
+def targets():
+    """What a run makes: each drama's archive, its outputs when kept, the batch zip if small."""
+    files = [f"{ARCHIVES}/{drama_id}.zip" for drama_id in DRAMAS]
+    if KEEP_OUTPUTS:
+        files += [f for drama_id in DRAMAS for f in drama_outputs(drama_id)]
+    return files + ([ARCHIVE] if BATCH_ZIP else [])
+
+
+def planned_shorts(wildcards):
+    """The drama's planned shorts and their thumbnails (one checkpoint read for both)."""
+    shorts = short_videos(wildcards.id)
+    thumbs = [f"{OUT}/{wildcards.id}/thumbs/{Path(s).stem}.jpg" for s in shorts]
+    return {"shorts": shorts, "short_thumbs": thumbs}
+
+
 def drama_outputs(drama_id):
-    """Every file of one drama that goes into the archive, except the shorts."""
+    """Every file of one drama that goes into its archive, except the shorts (planned by its
+    checkpoint) and the archive's own manifest."""
     base = f"{OUT}/{drama_id}"
     return [
         f"{base}/transcript.json",
@@ -124,14 +191,6 @@ def drama_outputs(drama_id):
         f"{base}/shorts/index.json",
         f"{base}/report.html",
     ]
-
-
-def archive_inputs(wildcards):
-    files = []
-    for drama_id in DRAMAS:
-        files += drama_outputs(drama_id)
-        files += short_videos(drama_id)
-    return files
 
 
 # ----------------------------------------------------------------- stock footage (footage.smk)
@@ -182,16 +241,23 @@ def pexels_search_file(wildcards):
     )
 
 
+def picked_clips(drama_id, orientation):
+    """The library clips a drama's footage uses (its pexels_pick checkpoint decided)."""
+    if not PEXELS_ON:
+        return []
+    picks = checkpoints.pexels_pick.get(id=drama_id, orientation=orientation).output[0]
+    with open(picks, encoding="utf-8") as fh:
+        picked = json.load(fh)["videos"]
+    return [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
+
+
 def background_inputs(wildcards):
     inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
     if PEXELS_ON:
-        picks = checkpoints.pexels_pick.get(
+        inputs["clips"] = picked_clips(wildcards.id, wildcards.orientation)
+        inputs["search"] = checkpoints.pexels_pick.get(
             id=wildcards.id, orientation=wildcards.orientation
         ).output[0]
-        with open(picks, encoding="utf-8") as fh:
-            picked = json.load(fh)["videos"]
-        inputs["search"] = picks
-        inputs["clips"] = [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
     return inputs
 
 
@@ -207,17 +273,3 @@ def audio_bed(wildcards):
     if config["audio"]["original_audio"]:
         files["original"] = f"{OUT}/{wildcards.id}/source.media"
     return files
-
-
-# ----------------------------------------------------------------- report (report.smk)
-def video_for_thumb(wildcards):
-    if wildcards.video == "long":
-        return f"{OUT}/{wildcards.id}/long.mp4"
-    return f"{OUT}/{wildcards.id}/shorts/{wildcards.video}.mp4"
-
-
-def short_thumbs(wildcards):
-    return [
-        f"{OUT}/{wildcards.id}/thumbs/{Path(v).stem}.jpg"
-        for v in short_videos(wildcards.id)
-    ]

@@ -1,9 +1,11 @@
-# One zip of every output of every drama, with a manifest of sizes, hashes and durations.
+# The batch zip: every drama's archive members in one file, with their manifests merged. Only
+# for batches of at most archive.batch_max_dramas dramas (see common.smk, BATCH_ZIP); each
+# drama's own archive is written by its finish job (report.smk).
 
 
 rule package:
     input:
-        archive_inputs,
+        [f"{ARCHIVES}/{drama_id}.zip" for drama_id in DRAMAS],
     output:
         ARCHIVE,
     log:
@@ -14,8 +16,6 @@ rule package:
         mem_mb=256,
         runtime=30,
     params:
-        # the folder the archive's paths are relative to: the archive's own folder
-        root=lambda wc, output: os.path.dirname(output[0]),
         tracked=tracked_params("package"),
     script:
         "../scripts/package.py"

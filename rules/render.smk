@@ -1,5 +1,7 @@
 # The long 16:9 master and the 9:16 shorts, each one ffmpeg filter graph (or, with
-# render.engine: moviepy, one moviepy composition).
+# render.engine: moviepy, one moviepy composition). Each render job also writes what changes
+# exactly with its video: the long video's SRT and every video's thumbnail strip (marked report()
+# so `snakemake --report` gathers them by drama).
 
 
 rule render_long:
@@ -8,9 +10,16 @@ rule render_long:
         background=f"{OUT}/{{id}}/background/landscape.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
-        srt=f"{OUT}/{{id}}/{{id}}.srt",
     output:
-        f"{OUT}/{{id}}/long.mp4",
+        video=video_output(f"{OUT}/{{id}}/long.mp4"),
+        srt=f"{OUT}/{{id}}/{{id}}.srt",
+        thumb=report(
+            f"{OUT}/{{id}}/thumbs/long.jpg",
+            caption="../report/thumbnail.rst",
+            category="{id}",
+            subcategory="Thumbnails",
+            labels={"drama": "{id}", "video": "long"},
+        ),
     log:
         f"{OUT}/logs/{{id}}/render_long.log",
     benchmark:
@@ -34,6 +43,8 @@ checkpoint plan_shorts:
         f"{OUT}/{{id}}/shorts/plan.json",
     log:
         f"{OUT}/logs/{{id}}/plan_shorts.log",
+    # a JSON plan from narration.json: on a cluster, no queue wait for it
+    localrule: True
     conda:
         "../envs/dramabatch.yaml"
     resources:
@@ -54,7 +65,14 @@ rule render_short:
         timeline=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
     output:
-        f"{OUT}/{{id}}/shorts/short_{{n}}.mp4",
+        video=video_output(f"{OUT}/{{id}}/shorts/short_{{n}}.mp4"),
+        thumb=report(
+            f"{OUT}/{{id}}/thumbs/short_{{n}}.jpg",
+            caption="../report/thumbnail.rst",
+            category="{id}",
+            subcategory="Thumbnails",
+            labels={"drama": "{id}", "video": "short {n}"},
+        ),
     log:
         f"{OUT}/logs/{{id}}/render_short_{{n}}.log",
     benchmark:

@@ -1,62 +1,47 @@
-# What a person looks at: thumbnail strips of every video and one summary page per drama, both
-# marked report() so `snakemake --report report.html` gathers them by drama.
+# The end of one drama: its shorts index, its summary page (marked report(), so
+# `snakemake --report report.html` gathers it by drama with the render jobs' thumbnails) and its
+# archive (_archives/<id>.zip: every output + manifest.json). One job: all three change together
+# whenever anything of the drama does. Its inputs list the shorts the plan_shorts checkpoint
+# decided on, so a changed short is repacked through this job.
 
 
-rule thumbnail:
+rule finish:
     input:
-        video_for_thumb,
-    output:
-        report(
-            f"{OUT}/{{id}}/thumbs/{{video}}.jpg",
-            caption="../report/thumbnail.rst",
-            category="{id}",
-            subcategory="Thumbnails",
-            labels={"drama": "{id}", "video": "{video}"},
-        ),
-    log:
-        f"{OUT}/logs/{{id}}/thumbnail_{{video}}.log",
-    wildcard_constraints:
-        video=r"long|short_\d{2}",
-    conda:
-        "../envs/dramabatch.yaml"
-    resources:
-        mem_mb=256,
-        runtime=5,
-    params:
-        tracked=tracked_params("thumbnail"),
-    script:
-        "../scripts/thumbnail.py"
-
-
-rule drama_report:
-    input:
+        unpack(planned_shorts),
+        plan=f"{OUT}/{{id}}/shorts/plan.json",
         long_thumb=f"{OUT}/{{id}}/thumbs/long.jpg",
-        short_thumbs=short_thumbs,
         transcript=f"{OUT}/{{id}}/transcript.json",
         timeline=f"{OUT}/{{id}}/narration.json",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
-        shorts_index=f"{OUT}/{{id}}/shorts/index.json",
+        script=f"{OUT}/{{id}}/script.json",
+        narration=f"{OUT}/{{id}}/narration.mp3",
+        words=f"{OUT}/{{id}}/words.json",
+        long=f"{OUT}/{{id}}/long.mp4",
         benchmarks=lambda wc: [
             f"{OUT}/benchmarks/{wc.id}/{name}.tsv"
             for name in ("transcribe", "narrate", "render_long")
         ],
     output:
-        report(
+        index=f"{OUT}/{{id}}/shorts/index.json",
+        report=report(
             f"{OUT}/{{id}}/report.html",
             caption="../report/summary.rst",
             category="{id}",
             subcategory="Summary",
             labels={"drama": "{id}", "page": "summary"},
         ),
+        archive=f"{ARCHIVES}/{{id}}.zip",
     log:
-        f"{OUT}/logs/{{id}}/drama_report.log",
+        f"{OUT}/logs/{{id}}/finish.log",
+    # probes, an HTML page and a zip: on a cluster, run by the submitting process
+    localrule: True
     conda:
         "../envs/dramabatch.yaml"
     resources:
         mem_mb=256,
-        runtime=5,
+        runtime=30,
     params:
-        tracked=tracked_params("drama_report"),
+        tracked=tracked_params("finish"),
         title=lambda wc: drama(wc).title,
     script:
-        "../scripts/drama_report.py"
+        "../scripts/finish.py"

@@ -1,12 +1,14 @@
-# Transcribe the source, turn the transcript into a narration script, voice it, subtitle it.
+# Transcribe the source, turn the transcript into a narration script, voice it (and align its
+# words for the shorts' captions). The long video's SRT is written by render_long.
 
 
 rule transcribe:
     input:
-        audio=f"{OUT}/{{id}}/audio.wav",
-        track=f"{OUT}/{{id}}/audio_track.json",
+        source=f"{OUT}/{{id}}/source.media",
     output:
-        f"{OUT}/{{id}}/transcript.json",
+        # the 16 kHz WAV lives only inside the job; which audio track was used is kept
+        transcript=f"{OUT}/{{id}}/transcript.json",
+        track=f"{OUT}/{{id}}/audio_track.json",
     log:
         f"{OUT}/logs/{{id}}/transcribe.log",
     benchmark:
@@ -20,6 +22,7 @@ rule transcribe:
         gpu=1 if config["transcribe"]["device"] == "cuda" else 0,
     params:
         tracked=tracked_params("transcribe"),
+        audio_track=lambda wc: drama(wc).audio_track,
         language=drama_language,
     script:
         "../scripts/transcribe.py"
@@ -50,50 +53,12 @@ rule narrate:
     output:
         mp3=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
+        # per-word times for the shorts' captions, aligned in the same job
+        words=f"{OUT}/{{id}}/words.json",
     log:
         f"{OUT}/logs/{{id}}/narrate.log",
     benchmark:
         f"{OUT}/benchmarks/{{id}}/narrate.tsv"
-    conda:
-        "../envs/dramabatch.yaml"
-    resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=60,
-    params:
-        # only this drama's language's voice entry: a new French voice redoes no Spanish drama
-        tracked=tracked_params("narrate"),
-    script:
-        "../scripts/narrate.py"
-
-
-rule subtitles:
-    input:
-        f"{OUT}/{{id}}/narration.json",
-    output:
-        f"{OUT}/{{id}}/{{id}}.srt",
-    log:
-        f"{OUT}/logs/{{id}}/subtitles.log",
-    conda:
-        "../envs/dramabatch.yaml"
-    resources:
-        mem_mb=128,
-        runtime=5,
-    params:
-        tracked=tracked_params("subtitles"),
-    script:
-        "../scripts/subtitles.py"
-
-
-rule align_words:
-    input:
-        mp3=f"{OUT}/{{id}}/narration.mp3",
-        timeline=f"{OUT}/{{id}}/narration.json",
-    output:
-        f"{OUT}/{{id}}/words.json",
-    log:
-        f"{OUT}/logs/{{id}}/align_words.log",
-    benchmark:
-        f"{OUT}/benchmarks/{{id}}/align_words.tsv"
     conda:
         "../envs/dramabatch.yaml"
     threads: 2
@@ -101,6 +66,7 @@ rule align_words:
         mem_mb=lambda wc, attempt: 1500 * attempt,
         runtime=60,
     params:
-        tracked=tracked_params("align_words"),
+        # only this drama's language's voice entry: a new French voice redoes no Spanish drama
+        tracked=tracked_params("narrate"),
     script:
-        "../scripts/align_words.py"
+        "../scripts/narrate.py"

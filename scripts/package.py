@@ -1,7 +1,7 @@
-"""Rule package: one zip of all outputs with manifest.json."""
+"""Rule package: the batch zip, merged from the dramas' archives (no re-encoding, no re-hashing)."""
 
-from dramabatch.package import make_zip
+from dramabatch.package import merge_archives
 from dramabatch.smk import run_step
 
 run_step(snakemake, "package",
-         lambda: make_zip(list(snakemake.input), snakemake.params.root, snakemake.output[0]))
+         lambda: merge_archives(list(snakemake.input), snakemake.output[0]))

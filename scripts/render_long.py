@@ -1,15 +1,30 @@
-"""Rule render_long: the 16:9 master with narration, audio bed and burned subtitles."""
+"""Rule render_long: the SRT, then the 16:9 master with narration, audio bed and burned
+subtitles, then its thumbnail strip.
+
+The SRT and the thumbnail are cheap and change exactly when the master does (or with it), so
+they are made in this job rather than in two more jobs per drama.
+"""
 
 from dramabatch.render import render_long
 from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
-from dramabatch.smk import load_json, run_step
+from dramabatch.report import thumbnail_strip
+from dramabatch.smk import load_json, run_steps
+from dramabatch.subtitles import write_srt
 
 r = snakemake.config["render"]
+subs = snakemake.config["subtitles"]
 inputs = dict(snakemake.input.items())
-run_step(snakemake, "render_long", lambda: render_long(
-    background=inputs["background"], narration=inputs["narration"], srt=inputs["srt"],
-    out=snakemake.output[0], duration=load_json(inputs["timeline"])["duration"],
-    video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
-    mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", "")),
-    engine=r["engine"],
-))
+out = snakemake.output
+timeline = load_json(inputs["timeline"])
+run_steps(snakemake, [
+    ("subtitles", lambda: write_srt(timeline, out.srt, subs["max_chars_per_line"],
+                                    subs["max_lines"], subs["min_cue_s"], subs["max_cps"])),
+    ("render_long", lambda: render_long(
+        background=inputs["background"], narration=inputs["narration"], srt=out.srt,
+        out=out.video, duration=timeline["duration"],
+        video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
+        mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", "")),
+        engine=r["engine"],
+    )),
+    ("thumbnail", lambda: thumbnail_strip(out.video, out.thumb)),
+])

@@ -1,9 +1,11 @@
-"""Rule render_short: one native 9:16 short with word-chunked captions."""
+"""Rule render_short: one native 9:16 short with word-chunked captions, and its thumbnail strip
+(made here: it changes exactly when the short does)."""
 
 from dramabatch.errors import DramaError
 from dramabatch.render import render_short
 from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
-from dramabatch.smk import load_json, run_step
+from dramabatch.report import thumbnail_strip
+from dramabatch.smk import load_json, run_steps
 from dramabatch.subtitles import attach_words
 
 
@@ -17,7 +19,7 @@ def main() -> None:
     render_short(background=inputs["background"], narration=inputs["narration"],
                  timeline=attach_words(load_json(inputs["timeline"]), load_json(inputs["words"])),
                  plan=shorts[number - 1],
-                 out=snakemake.output[0], video=video_options(r, "short", snakemake.threads),
+                 out=snakemake.output.video, video=video_options(r, "short", snakemake.threads),
                  style=SubtitleStyle(**r["style_short"]),
                  title=snakemake.params.title,
                  title_seconds=snakemake.config["shorts"]["title_seconds"],
@@ -26,4 +28,7 @@ def main() -> None:
                  engine=r["engine"])
 
 
-run_step(snakemake, f"render_short {snakemake.wildcards.n}", main)
+run_steps(snakemake, [
+    (f"render_short {snakemake.wildcards.n}", main),
+    ("thumbnail", lambda: thumbnail_strip(snakemake.output.video, snakemake.output.thumb)),
+])

@@ -135,3 +135,42 @@ def test_rejected_key_fails_the_drama_and_never_shows_the_key(tmp_path, stock_li
     assert wrong not in proc.stdout + proc.stderr
     search_dir = wd / "results/_library/pexels/search"
     assert not search_dir.exists() or not os.listdir(search_dir), "a rejected key is not cached"
+
+
+def _library_bytes(wd: Path) -> int:
+    return sum(p.stat().st_size for p in (wd / "results/_library/pexels/clips").glob("*.mp4"))
+
+
+def test_library_bound_evicts_least_recently_used_and_never_a_needed_clip(
+        tmp_path, stock_library, speech_video, speech_video_b):
+    """Four dramas with their own queries need more clips than the bound holds: the library
+    ends within it, no job fails, and a later change that needs evicted clips downloads them
+    again."""
+    biggest = max(p.stat().st_size for p in stock_library if "landscape" in p.name)
+    bound = 3 * biggest  # bytes: room for three clips, where the batch picks more
+    with FakePexels(key=KEY, clips=stock_library) as server:
+        for n, query in enumerate(("rain city", "ocean waves", "forest path", "desert road")):
+            server.add_query(query, 4, first_id=100 * (n + 1))
+        rows = [(f"d{n}", str(speech_video if n % 2 else speech_video_b), q)
+                for n, q in enumerate(("rain city", "ocean waves", "forest path", "desert road"))]
+        wd = batch(tmp_path, server, rows)
+        edit = wd / "bound.yaml"
+        edit.write_text(f"pexels: {{library_max_gb: {bound / (1 << 30):.12f}}}\n")
+        configs = ["--configfiles", str(wd / "config.yaml"), str(edit)]
+        proc = snakemake(wd, "--cores", "2", *configs, env={"PEXELS_API_KEY": KEY})
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        downloads = sum(server.file_hits().values())
+        kept = sorted((wd / "results/_library/pexels/clips").glob("*.mp4"))
+        print(f"\nlibrary bound {bound} bytes: {downloads} clips downloaded, {len(kept)} kept, "
+              f"{_library_bytes(wd)} bytes at the end")
+        assert downloads > len(kept), "the batch never went past the bound"
+        assert _library_bytes(wd) <= bound
+        # A change that reruns every long video needs the evicted clips back: downloaded again.
+        (wd / "style.yaml").write_text("render: {style_long: {size: 0.06}}\n")
+        again = snakemake(wd, "--cores", "2", *configs, str(wd / "style.yaml"),
+                          env={"PEXELS_API_KEY": KEY})
+        assert again.returncode == 0, again.stderr[-4000:]
+        assert sum(server.file_hits().values()) > downloads, "no evicted clip was needed again?"
+        assert _library_bytes(wd) <= bound
+        for drama_id, _, _ in rows:
+            assert (wd / f"results/_archives/{drama_id}.zip").exists()

@@ -151,6 +151,9 @@ EDITS: dict[str, object] = {
     "download.connect_timeout_s": 3, "download.read_timeout_s": 90, "download.max_gb": 1,
     "download.retries": 1, "download.backoff_s": 2, "download.max_backoff_s": 10,
     "archive_name": "other.zip", "scripts_dir": "other_scripts", "allowed_schemes": ["https"],
+    "archive.keep_outputs": False, "archive.keep_sources": False,
+    "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
+    "disk.url_source_mb": 50, "pexels.library_max_gb": 1,
 }
 #: Keys the matrix leaves out: they name the batch itself, or need a file that is not there.
 NOT_EDITED = {"manifest", "outdir", "skip", "audio.music"}
@@ -159,30 +162,23 @@ STRUCTURAL_DIRECT = {"archive_name": {"package"}}
 
 #: Which rules consume each rule's outputs (one drama's DAG); "everything after" a job.
 DOWNSTREAM = {
-    "fetch_source": {"extract_audio", "background"},
-    "extract_audio": {"transcribe"},
+    "fetch_source": {"transcribe", "background"},
     "transcribe": {"write_script"},
     "write_script": {"narrate"},
-    "narrate": {"subtitles", "align_words", "plan_shorts", "pexels_pick", "background",
-                "render_long", "render_short"},
-    "subtitles": {"render_long"},
-    "align_words": {"render_short"},
+    "narrate": {"plan_shorts", "pexels_pick", "background", "render_long", "render_short",
+                "finish"},
     "pexels_search": {"pexels_pick"},
     "pexels_pick": {"background", "pexels_clip"},
     "pexels_clip": {"background"},
     "background": {"render_long", "render_short"},
-    "plan_shorts": {"render_short", "shorts_index", "drama_report"},
-    "render_long": {"thumbnail", "package", "drama_report"},
-    "render_short": {"thumbnail", "shorts_index", "package", "drama_report"},
-    "thumbnail": {"drama_report"},
-    "shorts_index": {"package", "drama_report"},
-    "drama_report": {"package"},
+    "plan_shorts": {"render_short", "finish"},
+    "render_long": {"finish"},
+    "render_short": {"finish"},
+    "finish": {"package"},
     "package": set(),
 }
 #: Jobs an edit brings in besides what follows its direct rules: a new query needs its search.
 NEW_INPUTS = {"pexels.default_query": {"pexels_search"}}
-#: A job whose input is temp() needs its producer again.
-TEMP_PRODUCER = {"transcribe": "extract_audio"}
 
 
 def closure(rules: set[str]) -> set[str]:
@@ -192,8 +188,6 @@ def closure(rules: set[str]) -> set[str]:
         if rule not in seen:
             seen.add(rule)
             todo += DOWNSTREAM[rule]
-            if rule in TEMP_PRODUCER:
-                todo.append(TEMP_PRODUCER[rule])
     return seen
 
 
@@ -287,8 +281,8 @@ ISSUE_ROWS = [
     ("download.read_timeout_s", 90, set(), "everything"),
     ("rewrite.temperature", 0.2, set(), "everything"),
     ("tts.voices", {"fr": "espeak-ng"}, set(), "everything"),
-    ("render.style_short", {"size": 0.05}, {"render_short"}, {"render_long", "subtitles"}),
-    ("subtitles.short_words_per_cue", 2, {"render_short"}, {"render_long", "subtitles"}),
+    ("render.style_short", {"size": 0.05}, {"render_short"}, {"render_long"}),
+    ("subtitles.short_words_per_cue", 2, {"render_short"}, {"render_long"}),
     ("render.long", {"width": 192, "height": 108}, {"render_long"}, {"render_short"}),
     ("audio.music_volume", 0.3, set(), "everything"),
 ]

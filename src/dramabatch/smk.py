@@ -29,18 +29,30 @@ def setup_logging(logfile: str | None) -> None:
 
 def run_step(snakemake: Any, stage: str, fn: Callable[[], Any]) -> Any:
     """Run ``fn`` for a rule; exit 1 with a one-line cause on DramaError."""
+    return run_steps(snakemake, [(stage, fn)])[-1]
+
+
+def run_steps(snakemake: Any, steps: list[tuple[str, Callable[[], Any]]]) -> list[Any]:
+    """Run a job's stages in order, each failure named by its own stage.
+
+    One job may do several cheap stages (extract_audio then transcribe): fewer jobs keep the
+    scheduler's cost low on big batches, and the run summary still says which stage failed.
+    """
     setup_logging(snakemake.log[0] if len(snakemake.log) else None)
     drama = dict(snakemake.wildcards.items()).get("id")
-    try:
-        return fn()
-    except DramaError as exc:
-        exc.located(drama=drama, stage=stage)
-        logging.getLogger("dramabatch").error("FAILED %s", exc.describe())
-        sys.exit(1)
-    except Exception as exc:
-        # Unexpected: keep the traceback in the log, but still say which drama and stage.
-        log.exception("FAILED drama '%s', stage %s: %s", drama, stage, unexpected_cause(exc))
-        raise
+    results = []
+    for stage, fn in steps:
+        try:
+            results.append(fn())
+        except DramaError as exc:
+            exc.located(drama=drama, stage=stage)
+            logging.getLogger("dramabatch").error("FAILED %s", exc.describe())
+            sys.exit(1)
+        except Exception as exc:
+            # Unexpected: keep the traceback in the log, but still say which drama and stage.
+            log.exception("FAILED drama '%s', stage %s: %s", drama, stage, unexpected_cause(exc))
+            raise
+    return results
 
 
 def unexpected_cause(exc: BaseException) -> str:

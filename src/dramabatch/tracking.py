@@ -25,35 +25,29 @@ from typing import Any
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "extract_audio": 2, "transcribe": 3, "write_script": 3, "narrate": 2,
-    "subtitles": 2, "align_words": 2, "pexels_search": 1, "pexels_clip": 1, "pexels_pick": 1,
-    "background": 3, "render_long": 4, "plan_shorts": 2, "render_short": 4, "shorts_index": 1,
-    "thumbnail": 1, "drama_report": 2, "package": 1,
+    "fetch_source": 1, "transcribe": 4, "write_script": 3, "narrate": 3, "pexels_search": 1,
+    "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 5, "plan_shorts": 2,
+    "render_short": 5, "finish": 1, "package": 3,
 }
 
 #: Package modules whose code each stage runs (besides scripts/<stage>.py), for the code hash.
 STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "fetch_source": ("fetch", "fsutil", "media"),
-    "extract_audio": ("audio", "media", "tracks"),
-    "transcribe": ("transcribe", "models", "speechcheck", "audio"),
+    "transcribe": ("transcribe", "models", "speechcheck", "audio", "media", "tracks"),
     "write_script": ("script", "rewrite"),
     "narrate": ("narrate", "audio", "tts/__init__", "tts/piper_engine", "tts/espeak_engine",
-                "tts/gtts_engine", "tts/edge_engine"),
-    "subtitles": ("subtitles", "cues", "fonts"),
-    "align_words": ("align", "models", "transcribe"),
+                "tts/gtts_engine", "tts/edge_engine", "align", "models", "transcribe"),
     "pexels_search": ("pexels",),
     "pexels_clip": ("pexels", "fetch"),
     "pexels_pick": ("pexels",),
     "background": ("background", "pexels", "media", "scene_step", "scenes", "subtitle_band",
                    "reframe", "frames"),  # media: display_size
     "render_long": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
-                    "cues", "fonts", "media", "scene_graph", "scenes"),
+                    "cues", "fonts", "media", "report", "scene_graph", "scenes"),
     "plan_shorts": ("shorts",),
     "render_short": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
-                     "cues", "fonts", "media", "scene_graph", "scenes"),
-    "shorts_index": ("media",),
-    "thumbnail": ("report", "media"),
-    "drama_report": ("report",),
+                     "cues", "fonts", "media", "report", "scene_graph", "scenes"),
+    "finish": ("report", "media", "package"),
     "package": ("package",),
 }
 
@@ -124,7 +118,7 @@ TRACKS: tuple[Track, ...] = (
     *(Track(f"transcribe.{k}", ("transcribe",)) for k in (
         "backend", "model", "device", "compute_type", "beam_size", "vad_filter",
         "word_timestamps", "no_speech_threshold")),
-    Track("transcribe.language", ("extract_audio", "transcribe"),
+    Track("transcribe.language", ("transcribe",),
           lambda c, d: not getattr(d, "language", ""), "for dramas without a manifest language"),
     Track("script.sentence_pause_ms", ("write_script",)),
     Track("script.comma_pause_ms", ("write_script",)),
@@ -147,12 +141,12 @@ TRACKS: tuple[Track, ...] = (
           "when edge-tts may speak the drama"),
     Track("tts.gtts_tld", ("narrate",), _speaks("gtts"), "when gTTS may speak the drama"),
     *(Track(f"tts.{k}", ("narrate",)) for k in ("loudness_lufs", "true_peak_db", "sample_rate")),
-    Track("subtitles.max_chars_per_line", ("subtitles",)),
-    Track("subtitles.max_lines", ("subtitles",)),
-    Track("subtitles.min_cue_s", ("subtitles",)),
-    Track("subtitles.max_cps", ("subtitles",)),
+    Track("subtitles.max_chars_per_line", ("render_long",), note="(the SRT and the long video)"),
+    Track("subtitles.max_lines", ("render_long",), note="(the SRT and the long video)"),
+    Track("subtitles.min_cue_s", ("render_long",), note="(the SRT and the long video)"),
+    Track("subtitles.max_cps", ("render_long",), note="(the SRT and the long video)"),
     Track("subtitles.short_words_per_cue", ("render_short",)),
-    Track("subtitles.align_model", ("align_words",)),
+    Track("subtitles.align_model", ("narrate",), note="(narration and its word times)"),
     Track("background.order", ("background",)),
     Track("background.local_dir", ("background",),
           lambda c, d: "local" in c["background"]["order"], "when 'local' is in background.order"),
@@ -204,6 +198,7 @@ OPERATIONAL = (
     "rewrite.api_key_env", "rewrite.timeout_s", "tts.timeout_s",
     "pexels.max_clip_mb", "pexels.connect_timeout_s", "pexels.read_timeout_s",
     "pexels.max_retries", "pexels.backoff_s", "pexels.max_wait_s", "pexels.min_remaining",
+    "disk.check", "disk.output_ratio", "disk.url_source_mb", "pexels.library_max_gb",
 )
 #: Pass/fail checks: a job that passed keeps its output when a threshold moves.
 CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
@@ -211,7 +206,8 @@ CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
 #: Keys that shape which jobs and files exist (paths, membership), not their content; a changed
 #: input path (audio.music) reruns through the inputs instead.
 STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "allowed_schemes", "skip",
-              "audio.music")
+              "audio.music", "archive.keep_outputs", "archive.keep_sources",
+              "archive.batch_max_dramas")
 
 
 def _language_voices(config: dict, drama: Any) -> bool:

@@ -1,0 +1,207 @@
+"""What the Snakemake process itself costs as a batch grows (issue 14), on synthetic batches.
+
+Four measures, each appended to benchmarks/RESULTS.md:
+
+* plan: `snakemake -n` of N dramas (every source a hard link to one seed file; a plan reads no
+  media): wall seconds and peak memory of the Snakemake process.
+* scheduler: a real run of N dramas at tiny settings (one ~5 s spoken source, 160x90, ultrafast):
+  the Snakemake process's own CPU seconds (its threads, not the jobs it starts) per finished job.
+* no-op: a finished batch of N dramas (one real finished drama, hard-linked N times with the
+  same mtimes; Snakemake's metadata records are not copied, so params are not compared), then
+  `snakemake -n`: wall seconds until "Nothing to be done".
+
+    .venv/bin/python benchmarks/scale.py plan --dramas 1000 3000
+    .venv/bin/python benchmarks/scale.py scheduler --dramas 20 80
+    .venv/bin/python benchmarks/scale.py noop --dramas 1000
+    add --no-record to print only; --profile-dir to use another profile (e.g. profiles/slurm)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import REPO, append_results, table
+
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import SENTENCE_A, TINY_CONFIG, make_video  # noqa: E402
+
+PYTHON = sys.executable
+TARGETS = {"plan_1000_s": 6.0, "plan_1000_mb": 300.0, "plan_3000_s": 18.0,
+           "scheduler_ratio": 1.2, "noop_1000_s": 6.0}
+
+#: Runs Snakemake inside this Python process and reports the process's own CPU time and peak
+#: memory at exit (RUSAGE_SELF: all its threads, none of the jobs it starts).
+WRAPPER = """
+import atexit, json, resource, sys, time
+start, stats = time.perf_counter(), sys.argv[1]
+def report():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    with open(stats, "w") as fh:
+        json.dump({"cpu": r.ru_utime + r.ru_stime, "maxrss_mb": r.ru_maxrss / 1024,
+                   "wall": time.perf_counter() - start}, fh)
+atexit.register(report)
+from snakemake.cli import main
+sys.argv = ["snakemake"] + sys.argv[2:]
+main()
+"""
+
+
+def seed_source(folder: Path) -> Path:
+    """One real ~5 s spoken source (Piper, bundled voice) at 160x90."""
+    from dramabatch.audio import write_wav_mono
+    from dramabatch.tts.piper_engine import PiperEngine
+
+    samples, rate = PiperEngine().synthesize(SENTENCE_A)
+    wav = folder / "seed.wav"
+    write_wav_mono(wav, samples, rate)
+    return make_video(folder / "seed.mp4", wav=wav, seconds=len(samples) / rate + 0.3)
+
+
+def batch(wd: Path, n: int, seed: Path) -> Path:
+    """An n-drama manifest in ``wd`` whose sources are hard links to ``seed``."""
+    (wd / "sources").mkdir(parents=True, exist_ok=True)
+    rows = ["id\tsource\tlanguage\ttitle"]
+    for i in range(n):
+        link = wd / "sources" / f"d{i:04d}.mp4"
+        if not link.exists():
+            os.link(seed, link)
+        rows.append(f"d{i:04d}\t{link}\ten\tDrama")
+    (wd / "manifest.tsv").write_text("\n".join(rows) + "\n")
+    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=wd / "manifest.tsv"))
+    return wd
+
+
+def run(wd: Path, *args: str) -> tuple[dict, str]:
+    """Snakemake in ``wd`` through WRAPPER; returns (cpu/maxrss/wall, its output)."""
+    stats = wd / "stats.json"
+    cmd = [PYTHON, "-c", WRAPPER, str(stats), "-s", str(REPO / "Snakefile"), "-d", str(wd),
+           "--configfile", str(wd / "config.yaml"), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise SystemExit(out[-3000:])
+    return json.loads(stats.read_text()), out
+
+
+def planned(out: str) -> int:
+    match = re.search(r"^total\s+(\d+)", out, re.M)
+    return int(match.group(1)) if match else 0
+
+
+def measure_plan(sizes: list[int], extra: list[str], tmp: Path) -> list[list]:
+    seed = tmp / "seed.bin"
+    seed.write_bytes(b"\0" * 1024)  # a plan reads no media, only that the file exists
+    rows = []
+    for n in sizes:
+        wd = batch(tmp / f"plan{n}", n, seed)
+        stats, out = run(wd, "-n", *extra)
+        target = {1000: "plan_1000_s", 3000: "plan_3000_s"}.get(n)
+        ok = "" if target is None else ("ok" if stats["wall"] <= TARGETS[target] else "OVER")
+        rows.append([n, planned(out), f"{stats['wall']:.1f}", f"{stats['maxrss_mb']:.0f}",
+                     f"{1000 * stats['wall'] / max(planned(out), 1):.2f}", ok])
+    return rows
+
+
+def measure_scheduler(sizes: list[int], extra: list[str], tmp: Path) -> list[list]:
+    seed = seed_source(tmp)
+    rows, per_job = [], []
+    for n in sizes:
+        wd = batch(tmp / f"run{n}", n, seed)
+        stats, out = run(wd, "--cores", "2", *extra)
+        done = re.findall(r"^(\d+) of (\d+) steps", out, re.M)
+        jobs = int(done[-1][0]) if done else 0
+        per_job.append(stats["cpu"] / max(jobs, 1))
+        rows.append([n, jobs, f"{stats['wall']:.0f}", f"{stats['wall'] / n:.1f}",
+                     f"{stats['cpu']:.1f}", f"{per_job[-1]:.3f}"])
+    if len(per_job) >= 2:
+        ratio = per_job[-1] / per_job[0]
+        verdict = "ok" if ratio <= TARGETS["scheduler_ratio"] else "OVER"
+        rows.append(["ratio", "", "", "", "", f"{ratio:.2f} {verdict}"])
+    return rows
+
+
+def measure_noop(sizes: list[int], extra: list[str], tmp: Path) -> list[list]:
+    seed = seed_source(tmp)
+    one = batch(tmp / "one", 1, seed)
+    run(one, "--cores", "2", *extra)
+    rows = []
+    for n in sizes:
+        wd = batch(tmp / f"noop{n}", n, seed)
+        clone(one / "results", wd / "results", n)
+        stats, out = run(wd, "-n", *extra)
+        verdict = "Nothing to be done" in out
+        ok = "ok" if verdict and stats["wall"] <= TARGETS["noop_1000_s"] else "OVER"
+        rows.append([n, f"{stats['wall']:.1f}", f"{stats['maxrss_mb']:.0f}",
+                     "nothing to do" if verdict else f"{planned(out)} jobs planned", ok])
+    return rows
+
+
+def clone(results: Path, into: Path, n: int) -> None:
+    """Hard-link drama d0000's finished files (its folder, logs, benchmarks and archive) as
+    d0000..d{n-1}: same mtimes, so the same order. A batch of more than
+    archive.batch_max_dramas dramas has no batch zip."""
+    for i in range(n):
+        name = f"d{i:04d}"
+        for sub in ("", "logs/", "benchmarks/"):
+            base = results / sub / "d0000"
+            for path in base.rglob("*"):
+                if path.is_file():
+                    rel = str(path.relative_to(base)).replace("d0000", name)
+                    dest = into / sub / name / rel
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    if not dest.exists():
+                        os.link(path, dest)
+        archive = into / "_archives" / f"{name}.zip"
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        if not archive.exists():
+            os.link(results / "_archives" / "d0000.zip", archive)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("measure", choices=["plan", "scheduler", "noop"])
+    parser.add_argument("--dramas", type=int, nargs="+", required=True)
+    parser.add_argument("--profile-dir", help="run with --profile PROFILE_DIR")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    extra = ["--profile", args.profile_dir] if args.profile_dir else []
+    tmp = Path(tempfile.mkdtemp(prefix="dramabatch-scale-"))
+    started = time.perf_counter()
+    try:
+        if args.measure == "plan":
+            headers = ["dramas", "planned jobs", "wall s", "peak MB", "ms per job", "target"]
+            rows = measure_plan(args.dramas, extra, tmp)
+            title = "Scale: `snakemake -n` of synthetic batches"
+        elif args.measure == "scheduler":
+            headers = ["dramas", "finished jobs", "wall s", "wall s per drama",
+                       "Snakemake CPU s", "its CPU s per job"]
+            rows = measure_scheduler(args.dramas, extra, tmp)
+            title = "Scale: the Snakemake process's own CPU in a real tiny run (`--cores 2`)"
+        else:
+            headers = ["finished dramas", "`snakemake -n` wall s", "peak MB", "verdict", "target"]
+            rows = measure_noop(args.dramas, extra, tmp)
+            title = "Scale: no-op rerun of a finished batch"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    body = table(headers, rows)
+    if args.profile_dir:
+        body += f"\n\nProfile: `{args.profile_dir}`."
+    body += f"\n\nBenchmark wall time {time.perf_counter() - started:.0f} s."
+    if args.no_record:
+        print(body)
+    else:
+        append_results(title, body)
+
+
+if __name__ == "__main__":
+    main()
