@@ -188,16 +188,20 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
                                                          j["state"] != "COMPLETED"]
     _, ran_locally = _job_counts(log)
     assert MUST_BE_LOCAL <= set(ran_locally), "downloads must run on the submitting node"
-    # Submissions per drama: one group job for its speech stages, one for the long video, one
-    # per short; everything else of the drama runs on the submitting node. Counted from the
-    # cluster's own records, against each drama's own plan. (The plugin names no wildcards for
-    # a group job, so the speech jobs are counted for the batch: one per drama.)
+    # Submissions per drama: one group job for its speech stages, one for its landscape footage
+    # plan and long video (group "long"), one for its portrait footage plan, one per short;
+    # everything else of the drama runs on the submitting node. Counted from the cluster's own
+    # records, against each drama's own plan. (The plugin names no wildcards for a group job,
+    # so group jobs are counted for the batch: one of each per drama.)
     for drama in DRAMAS:
         mine = Counter(j["rule"] for j in jobs if j["drama"] == drama)
         shorts = len(json.loads((wd / f"results/{drama}/shorts/plan.json").read_text())["shorts"])
-        assert mine == Counter({"render_long": 1, "render_short": shorts}), (drama, mine)
+        portrait = {"background": 1} if mine["background"] else {}  # or a one-job group
+        assert mine == Counter({"render_short": shorts, **portrait}), (drama, mine)
     batch_wide = Counter(j["rule"] for j in jobs if j["drama"] is None)
-    assert batch_wide == Counter({"speech": len(DRAMAS), "package": 1}), batch_wide
+    portrait_groups = len(DRAMAS) - sum(j["rule"] == "background" for j in jobs)
+    assert batch_wide == Counter({"speech": len(DRAMAS), "long": len(DRAMAS) + portrait_groups,
+                                  "package": 1}), batch_wide
     print(f"Slurm submissions: {len(jobs)} for {len(DRAMAS)} dramas "
           f"({(len(jobs) - 1) / len(DRAMAS):.1f} per drama, the package job aside)")
     # The same workflow run locally does every job; here, each of the speech group's stages ran
@@ -209,7 +213,7 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
     # The rules' resources became the allocation: 2 threads capped to the node, memory by rule
     # (the speech group takes the most any of its stages asks for).
     for j in jobs:
-        if j["rule"] in ("speech", "render_long", "render_short"):
+        if j["rule"] in ("speech", "long", "render_short"):
             assert j["cpus"] == CPUS, j
         if j["rule"] == "speech":
             assert j["mem"] == "1500M", j
