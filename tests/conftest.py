@@ -200,6 +200,19 @@ def run_batch(wd: Path, rows: list[tuple[str, str]]) -> Path:
 
 
 @pytest.fixture
+def tiny_disk(tmp_path):
+    """A 512 KB tmpfs, where the machine lets us mount one (root with CAP_SYS_ADMIN)."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.strip() or 'not root'})")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@pytest.fixture
 def tiny_batch(tmp_path, speech_video, speech_video_b) -> Path:
     """A two-drama batch at 160x90 in a fresh working directory (not yet run)."""
     return prepare_batch(tmp_path, [("alpha", str(speech_video)), ("beta", str(speech_video_b))])

@@ -193,19 +193,6 @@ def test_archives_only_keeps_no_second_copy_and_refetches_when_needed(tmp_path, 
     assert not (res / "solo/source.media").exists()
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 512 KB tmpfs, where the machine lets us mount one (root with CAP_SYS_ADMIN)."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.strip() or 'not root'})")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
 def test_a_batch_that_cannot_fit_is_refused_before_any_job(tiny_disk, tmp_path, speech_video):
     manifest = write_manifest(tmp_path / "manifest.tsv", [("big", str(speech_video))])
     config = TINY_CONFIG.replace("outdir: results", f"outdir: {tiny_disk / 'results'}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from conftest import make_video
 
@@ -14,19 +12,6 @@ from dramabatch.render import render_long
 from dramabatch.render_options import SubtitleStyle, VideoOptions
 from dramabatch.script import build_script
 from dramabatch.subtitles import write_srt
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 512 KB tmpfs, where the machine lets us mount one (root with CAP_SYS_ADMIN)."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.strip() or 'not root'})")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def test_render_on_a_full_disk_fails_cleanly(tiny_disk, tmp_path):
