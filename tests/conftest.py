@@ -46,6 +46,20 @@ def make_video(path: Path, *, wav: Path | None, seconds: float, size: str = "160
     return path
 
 
+def encode_gray(frames: list, path: Path, fps: float) -> Path:
+    """Encode same-size 8-bit grey numpy frames as an H.264 mp4 (synthetic test sources)."""
+    import numpy as np
+
+    from dramabatch.media import ffmpeg_exe
+
+    height, width = frames[0].shape
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray",
+                    "-s", f"{width}x{height}", "-r", str(fps), "-i", "-", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+                   input=np.stack(frames).tobytes(), check=True)
+    return path
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("media")

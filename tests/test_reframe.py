@@ -5,17 +5,16 @@ pan) at a shot change. The face is drawn (no download); the test checks the dete
 
 from __future__ import annotations
 
-import subprocess
-
 import numpy as np
 import pysubs2
 import pytest
+from conftest import encode_gray
 from test_scenes import timeline_of
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 
 from dramabatch.frames import grey_frames, sample_times  # noqa: E402
-from dramabatch.media import ffmpeg_exe, run_ffmpeg  # noqa: E402
+from dramabatch.media import run_ffmpeg  # noqa: E402
 from dramabatch.reframe import detector, faces, path_speed  # noqa: E402
 from dramabatch.render import render  # noqa: E402
 from dramabatch.render_options import VideoOptions  # noqa: E402
@@ -53,11 +52,7 @@ def face_video(path):
         x, y = round(face_x(t) - FACE / 2), (SH - FACE) // 2
         img[y:y + FACE, x:x + FACE] = face
         frames.append(img)
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray",
-                    "-s", f"{SW}x{SH}", "-r", str(FPS), "-i", "-", "-c:v", "libx264", "-preset",
-                    "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-                   input=np.stack(frames).tobytes(), check=True)
-    return path
+    return encode_gray(frames, path, FPS)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import subprocess
 import numpy as np
 import pysubs2
 import pytest
-from conftest import check_video
+from conftest import check_video, encode_gray
 
 from dramabatch.background import FootagePlan, make_background
 from dramabatch.media import ffmpeg_exe
@@ -42,11 +42,7 @@ def timecoded_video(path, seconds: float = SRC_SECONDS, fps: int = SRC_FPS):
             if n >> k & 1:
                 img[a:b] = 255
         frames.append(img)
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray",
-                    "-s", f"{W}x{H}", "-r", str(fps), "-i", "-", "-c:v", "libx264", "-preset",
-                    "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-                   input=np.stack(frames).tobytes(), check=True)
-    return path
+    return encode_gray(frames, path, fps)
 
 
 def read_codes(path, width: int, height: int) -> list[float]:
