@@ -20,10 +20,16 @@ from dramabatch.pexels import (
 )
 from dramabatch.diskplan import estimate_disk
 from dramabatch.library import enforce_bound
+from dramabatch.smkfix import bound_reevaluation_timers
 from dramabatch.summary import format_summary, summarise
 from dramabatch.tracking import Subject, tracked
 
 validate(config, "../config/schema.yaml")
+
+# Snakemake's scheduler wakes itself once a second per finished job (a timer chain each); on a
+# big batch its own CPU per job grew with the batch. One wake-up, only when the rate limiter
+# held jobs back (dramabatch/smkfix.py).
+bound_reevaluation_timers()
 
 OUT = config["outdir"].rstrip("/")
 ARCHIVE = f"{OUT}/{config['archive_name']}"
@@ -150,14 +156,27 @@ def short_videos(drama_id):
     return [f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4" for n in range(1, count + 1)]
 
 
+# Dramas whose shorts plan exists as this process starts: one stat each, once.
+_PLANNED = (
+    {d for d in DRAMAS if os.path.exists(f"{OUT}/{d}/shorts/plan.json")}
+    if KEEP_OUTPUTS
+    else set()
+)
+
+
 def all_planned_shorts(wildcards):
-    """Every planned short by name, for the default target: Snakemake rebuilds a deleted file
-    only when a requested target needs it, not when its consumer (the report) is up to date.
+    """The planned shorts by name, for the default target: Snakemake rebuilds a deleted file
+    only when a requested target needs it, not when its consumer (finish) is up to date.
+
+    Only dramas planned before this run: a deleted short can only belong to one of them, and the
+    others' shorts come in through their finish job. Asking every drama's checkpoint here would
+    make the default target depend on all of them, and Snakemake re-evaluates a checkpoint's
+    dependents (this target: every drama's files) each time one finishes: O(batch) per drama.
     None when only archives are kept: the shorts are temp() then.
     """
-    if not KEEP_OUTPUTS:
-        return []
-    return [f for drama_id in DRAMAS for f in short_videos(drama_id)]
+    return [
+        f for drama_id in DRAMAS if drama_id in _PLANNED for f in short_videos(drama_id)
+    ]
 
 
 def targets():
