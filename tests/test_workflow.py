@@ -72,6 +72,19 @@ def test_second_run_does_nothing(finished_batch):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
+def test_plain_run_rebuilds_a_finished_dramas_deleted_output(finished_batch):
+    """The default target names a finished drama's outputs (its finish job is up to date)."""
+    srt = finished_batch / "results/alpha/alpha.srt"
+    srt.unlink()
+    dry = snakemake(finished_batch, "-n", "--cores", "1")
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert planned_jobs(dry.stdout).get("render_long") == 1, dry.stdout[-2000:]
+    assert "id=beta" not in dry.stdout
+    proc = snakemake(finished_batch, "--cores", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert srt.stat().st_size > 0
+
+
 def test_editing_one_script_reruns_only_that_drama_downstream(finished_batch):
     # Snakemake compares checksums of small files, so a bare `touch` is (rightly) not a change;
     # an edit is.
