@@ -125,6 +125,13 @@ def script_override(wildcards):
     return [str(Path(config["scripts_dir"]) / f"{wildcards.id}.txt")]
 
 
+def rewritten_transcript(wildcards):
+    """rewrite.json when the rewrite is on and no hand-written script replaces the transcript."""
+    if not config["rewrite"]["enabled"] or script_override(wildcards):
+        return []
+    return [f"{OUT}/{wildcards.id}/rewrite.json"]
+
+
 def drama_language(wildcards):
     return drama(wildcards).language or config["transcribe"]["language"]
 

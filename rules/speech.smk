@@ -1,5 +1,5 @@
-# Transcribe the source, turn the transcript into a narration script, voice it (and align its
-# words for the shorts' captions). The long video's SRT is written by render_long.
+# Transcribe the source, then in one job turn the transcript into a narration script, voice it and
+# align its words for the shorts' captions. The long video's SRT is written by render_long.
 
 
 rule transcribe:
@@ -28,29 +28,35 @@ rule transcribe:
         "../scripts/transcribe.py"
 
 
-rule write_script:
+# rewrite.enabled only: the endpoint's rewrite of the transcript, kept as a file so that a new
+# voice redoes the narration without asking the endpoint again.
+rule rewrite:
     input:
-        transcript=f"{OUT}/{{id}}/transcript.json",
-        override=script_override,
+        f"{OUT}/{{id}}/transcript.json",
     output:
-        f"{OUT}/{{id}}/script.json",
+        f"{OUT}/{{id}}/rewrite.json",
     log:
-        f"{OUT}/logs/{{id}}/write_script.log",
+        f"{OUT}/logs/{{id}}/rewrite.log",
     conda:
         "../envs/dramabatch.yaml"
     resources:
         mem_mb=128,
         runtime=5,
     params:
-        tracked=tracked_params("write_script"),
+        tracked=tracked_params("rewrite"),
     script:
-        "../scripts/write_script.py"
+        "../scripts/rewrite.py"
 
 
 rule narrate:
     input:
-        f"{OUT}/{{id}}/script.json",
+        transcript=f"{OUT}/{{id}}/transcript.json",
+        override=script_override,
+        rewritten=rewritten_transcript,
     output:
+        # the script is written first, in this job: milliseconds, and it changes only together
+        # with the narration
+        script=f"{OUT}/{{id}}/script.json",
         mp3=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
         # per-word times for the shorts' captions, aligned in the same job

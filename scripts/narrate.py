@@ -1,17 +1,30 @@
-"""Rule narrate: script.json to narration.mp3 + narration.json, then per-word times (words.json).
+"""Rule narrate: the script (script.json, from the transcript, a hand-written override or the
+rewrite), then narration.mp3 + narration.json, then per-word times (words.json).
 
-Alignment is part of narrating: every new narration needs it, and it is never redone alone
-except when subtitles.align_model changes. One job instead of two per drama.
+Writing the script is part of narrating: it takes milliseconds, and whenever it changes the
+narration changes with it. Alignment is too: every new narration needs it, and it is never redone
+alone except when subtitles.align_model changes. One job instead of three per drama.
 """
 
 import json
+from pathlib import Path
 
 from dramabatch.align import align_words
 from dramabatch.fsutil import write_text_atomic
 from dramabatch.narrate import narrate
+from dramabatch.script import make_script
 from dramabatch.smk import load_json, run_steps
 
+inp = snakemake.input
 out = snakemake.output
+
+
+def write_script() -> None:
+    override = Path(inp.override[0]).read_text(encoding="utf-8") if inp.override else None
+    rewritten = load_json(inp.rewritten[0]) if inp.rewritten else None
+    script = make_script(load_json(inp.transcript), override, dict(snakemake.config["script"]),
+                         rewritten=rewritten)
+    write_text_atomic(out.script, json.dumps(script, ensure_ascii=False, indent=1))
 
 
 def align() -> None:
@@ -22,7 +35,8 @@ def align() -> None:
 
 
 run_steps(snakemake, [
-    ("narrate", lambda: narrate(load_json(snakemake.input[0]), out.mp3, out.timeline,
+    ("write_script", write_script),
+    ("narrate", lambda: narrate(load_json(out.script), out.mp3, out.timeline,
                                 dict(snakemake.config["tts"]))),
     ("align_words", align),
 ])

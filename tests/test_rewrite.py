@@ -128,3 +128,30 @@ def test_a_long_key_cut_by_the_error_excerpt_still_never_leaks(chat, monkeypatch
     with pytest.raises(DramaError, match=r"HTTP 401") as err:
         rewrite_text("hola", "es", opts)
     assert "sk-Q7Q7" not in str(err.value) and "***" in str(err.value)
+
+
+@pytest.mark.network
+def test_the_workflow_rewrites_once_and_a_new_voice_does_not_ask_again(chat, tmp_path,
+                                                                       speech_video):
+    """rewrite.enabled: a rewrite job calls the endpoint, narrate writes the script from its
+    record; a narration setting then redoes the narration, never the rewrite."""
+    from conftest import prepare_batch, snakemake
+
+    wd = prepare_batch(tmp_path, [("alpha", str(speech_video))])
+    with open(wd / "config.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"rewrite:\n  enabled: true\n  base_url: {chat.url}\n  model: local-model\n"
+                 "  api_key_env: DRAMA_TEST_KEY\n")
+    env = {"DRAMA_TEST_KEY": KEY}
+    proc = snakemake(wd, "--cores", "2", "results/alpha/narration.mp3", env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(chat.seen) == 1
+    record = json.loads((wd / "results/alpha/rewrite.json").read_text(encoding="utf-8"))
+    script = json.loads((wd / "results/alpha/script.json").read_text(encoding="utf-8"))
+    assert record["model"] == "local-model" and script["origin"] == "rewrite:local-model"
+    assert script["segments"][0]["text"] == "Narrador:" and KEY not in json.dumps(record)
+    louder = wd / "louder.yaml"
+    louder.write_text("tts:\n  loudness_lufs: -16\n")
+    dry = snakemake(wd, "-n", "--cores", "2", "results/alpha/narration.mp3", "--configfile",
+                    str(wd / "config.yaml"), str(louder), env=env)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert "rule narrate:" in dry.stdout and "rule rewrite:" not in dry.stdout, dry.stdout[-2000:]

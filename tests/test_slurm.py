@@ -199,7 +199,7 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
         shorts = len(json.loads((wd / f"results/{drama}/shorts/plan.json").read_text())["shorts"])
         assert mine == Counter({"render_short": shorts}), (drama, mine)
     batch_wide = Counter(j["rule"] for j in jobs if j["drama"] is None)
-    assert batch_wide == Counter({"speech_narrate_transcribe_write_script": len(DRAMAS),
+    assert batch_wide == Counter({"speech_narrate_transcribe": len(DRAMAS),
                                   "long_background_render_long": len(DRAMAS),
                                   "long_background": len(DRAMAS), "package": 1}), batch_wide
     print(f"Slurm submissions: {len(jobs)} for {len(DRAMAS)} dramas "
@@ -208,12 +208,12 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
     # inside its group's Slurm job, on the node: none of them ran on the submitting node.
     local_log = "\n".join(p.read_text() for p in (local_run / ".snakemake/log").glob("*.log"))
     everything = sum(_job_counts(local_log), Counter())
-    for rule in ("transcribe", "write_script", "narrate"):
+    for rule in ("transcribe", "narrate"):
         assert everything[rule] == len(DRAMAS) and rule not in ran_locally, rule
     # The rules' resources became the allocation: 2 threads capped to the node, memory by rule
     # (the speech group takes the most any of its stages asks for).
     for j in jobs:
-        if j["rule"] in ("speech_narrate_transcribe_write_script",
+        if j["rule"] in ("speech_narrate_transcribe",
                          "long_background_render_long", "render_short"):
             assert j["cpus"] == CPUS, j
         if j["rule"].startswith("speech_"):

@@ -84,11 +84,12 @@ def test_conditional_keys_are_tracked_only_when_they_apply():
     cfg["audio"]["music"] = "m.mp3"
     assert set(tracked("render_long", cfg, Subject())["audio"]) == {
         "music_volume", "original_audio", "ducking"}
-    assert "rewrite" in tracked("write_script", cfg, Subject())
-    assert set(tracked("write_script", cfg, Subject())["rewrite"]) == {"enabled"}
+    assert set(tracked("narrate", cfg, Subject())["rewrite"]) == {"enabled"}
+    assert "rewrite" not in tracked("rewrite", cfg, Subject())
     cfg["rewrite"]["enabled"] = True
-    assert "temperature" in tracked("write_script", cfg, Subject())["rewrite"]
-    assert "rewrite" not in tracked("write_script", cfg, Subject(has_override=True))
+    assert "temperature" in tracked("rewrite", cfg, Subject())["rewrite"]
+    assert "temperature" not in tracked("narrate", cfg, Subject())["rewrite"]
+    assert "rewrite" not in tracked("narrate", cfg, Subject(has_override=True))
     landscape = tracked("background", cfg, Subject(), "landscape")
     assert "long" in landscape["render"] and "short" not in landscape["render"]
 
@@ -163,8 +164,8 @@ STRUCTURAL_DIRECT = {"archive_name": {"package"}}
 #: Which rules consume each rule's outputs (one drama's DAG); "everything after" a job.
 DOWNSTREAM = {
     "fetch_source": {"transcribe", "background"},
-    "transcribe": {"write_script"},
-    "write_script": {"narrate"},
+    "transcribe": {"rewrite", "narrate"},
+    "rewrite": {"narrate"},
     "narrate": {"plan_shorts", "pexels_pick", "background", "render_long", "render_short",
                 "finish"},
     "pexels_search": {"pexels_pick"},
@@ -178,7 +179,7 @@ DOWNSTREAM = {
     "package": set(),
 }
 #: Jobs an edit brings in besides what follows its direct rules: a new query needs its search.
-NEW_INPUTS = {"pexels.default_query": {"pexels_search"}}
+NEW_INPUTS = {"pexels.default_query": {"pexels_search"}, "rewrite.enabled": {"rewrite"}}
 
 
 def closure(rules: set[str]) -> set[str]:

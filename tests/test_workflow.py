@@ -85,18 +85,20 @@ def test_plain_run_rebuilds_a_finished_dramas_deleted_output(finished_batch):
     assert srt.stat().st_size > 0
 
 
-def test_editing_one_script_reruns_only_that_drama_downstream(finished_batch):
+def test_editing_one_transcript_reruns_only_that_drama_downstream(finished_batch):
     # Snakemake compares checksums of small files, so a bare `touch` is (rightly) not a change;
-    # an edit is.
-    path = finished_batch / "results/alpha/script.json"
-    script = json.loads(path.read_text())
-    script["segments"][0]["text"] = "An edited first line."
-    path.write_text(json.dumps(script))
+    # an edit is. The script is written inside the narrate job, from the transcript.
+    path = finished_batch / "results/alpha/transcript.json"
+    original = path.read_text()
+    transcript = json.loads(original)
+    transcript["segments"][0]["text"] = "An edited first line."
+    path.write_text(json.dumps(transcript))
     proc = snakemake(finished_batch, "-n", "--cores", "1")
+    path.write_text(original)  # the same bytes again: the same checksum, nothing to redo
     assert proc.returncode == 0, proc.stderr[-2000:]
     jobs = planned_jobs(proc.stdout)
     assert jobs.get("narrate") == 1 and jobs.get("render_long") == 1 and jobs.get("package") == 1
-    assert "transcribe" not in jobs and "fetch_source" not in jobs and "write_script" not in jobs
+    assert "transcribe" not in jobs and "fetch_source" not in jobs
     assert "id=beta" not in proc.stdout and "id=alpha" in proc.stdout
 
 
@@ -105,20 +107,22 @@ def test_script_override_file_is_a_tracked_input(finished_batch):
     (finished_batch / "scripts/beta.txt").write_text("¿Y ahora qué? Nadie lo sabe.")
     proc = snakemake(finished_batch, "-n", "--cores", "1")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    jobs = planned_jobs(proc.stdout)
-    assert jobs.get("write_script") == 1 and "transcribe" not in jobs
     (finished_batch / "scripts/beta.txt").unlink()
+    jobs = planned_jobs(proc.stdout)
+    assert jobs.get("narrate") == 1 and "transcribe" not in jobs
+    assert "id=alpha" not in proc.stdout
 
 
 def test_dry_run_lists_the_plan_for_every_drama(tiny_batch):
     proc = snakemake(tiny_batch, "-n", "--cores", "1")
     assert proc.returncode == 0, proc.stderr[-2000:]
     jobs = planned_jobs(proc.stdout)
-    for rule in ("fetch_source", "transcribe", "write_script", "narrate", "render_long",
-                 "plan_shorts", "finish"):
+    for rule in ("fetch_source", "transcribe", "narrate", "render_long", "plan_shorts",
+                 "finish"):
         assert jobs[rule] == 2, rule
     # landscape backgrounds now; portrait ones join once the shorts checkpoint has run
     assert jobs["background"] == 2 and jobs["package"] == 1
+    assert "rewrite" not in jobs, "the rewrite job exists only with rewrite.enabled"
     assert "checkpoint" in proc.stdout
 
 

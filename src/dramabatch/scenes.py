@@ -1,9 +1,10 @@
 """The ``scenes`` background: under each narration sentence, the part of the source it was said in.
 
-write_script records, per clause, where the transcript heard it (``source_start``/``source_end``)
-and narrate carries those times into ``narration.json``. Here each sentence gets a *window* of the
-narration (from its first word to the next sentence's first word, its pause included) and a
-*stretch* of the source (its clauses' first start to last end).
+The script (written in the narrate job) records, per clause, where the transcript heard it
+(``source_start``/``source_end``), and narrating carries those times into ``narration.json``.
+Here each sentence gets a *window* of the narration (from its first word to the next sentence's
+first word, its pause included) and a *stretch* of the source (its clauses' first start to last
+end).
 
 The fit rule, per sentence (``speed`` = source seconds per narration second, bounded to
 ``[min_speed, max_speed]``, 0.8..1.25 by default: a setpts factor of 1/speed):

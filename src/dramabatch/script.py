@@ -175,9 +175,21 @@ def source_times(transcript: dict, text: str, segments: list[Segment]) -> list[d
     return out
 
 
+def rewrite_transcript(transcript: dict, rewrite: dict) -> dict:
+    """The endpoint's rewrite of the transcript's text (``rewrite.enabled``): the rewrite job's
+    record (``rewrite.json``), kept apart from the script so that re-voicing a drama never asks
+    the endpoint again (a new answer would be a new story)."""
+    from .rewrite import RewriteOptions, rewrite_text
+
+    opts = RewriteOptions(**rewrite)
+    text = rewrite_text(script_from_transcript(transcript), transcript.get("language", ""), opts)
+    return {"model": opts.model, "text": text}
+
+
 def make_script(transcript: dict, override: str | None, options: dict,
-                rewrite: dict | None = None) -> dict:
-    """The script.json content: from the override text, else the (optionally rewritten) transcript.
+                rewrite: dict | None = None, rewritten: dict | None = None) -> dict:
+    """The script.json content: from the override text, else the rewritten transcript (a
+    ``rewrite_transcript`` record, or made here when ``rewrite`` is enabled), else the transcript.
 
     A hand-written override is used verbatim; the rewrite step (``rewrite.enabled``) only applies
     to transcript-derived text.
@@ -187,13 +199,12 @@ def make_script(transcript: dict, override: str | None, options: dict,
     if override is not None:
         text, origin = override, "override"
     else:
-        text, origin = script_from_transcript(transcript), "transcript"
-        if rewrite and rewrite.get("enabled"):
-            from .rewrite import RewriteOptions, rewrite_text
-
-            opts = RewriteOptions(**rewrite)
-            text = rewrite_text(text, transcript.get("language", ""), opts)
-            origin = f"rewrite:{opts.model}"
+        if rewritten is None and rewrite and rewrite.get("enabled"):
+            rewritten = rewrite_transcript(transcript, rewrite)
+        if rewritten is not None:
+            text, origin = rewritten["text"], f"rewrite:{rewritten['model']}"
+        else:
+            text, origin = script_from_transcript(transcript), "transcript"
     segments = build_script(text, options.get("sentence_pause_ms", 600),
                             options.get("comma_pause_ms", 300))
     if not segments:

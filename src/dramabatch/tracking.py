@@ -25,7 +25,7 @@ from typing import Any
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "transcribe": 4, "write_script": 3, "narrate": 3, "pexels_search": 1,
+    "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 4, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 5, "plan_shorts": 2,
     "render_short": 5, "finish": 1, "package": 3,
 }
@@ -34,9 +34,10 @@ STAGE_VERSIONS: dict[str, int] = {
 STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "fetch_source": ("fetch", "fsutil", "media"),
     "transcribe": ("transcribe", "models", "speechcheck", "audio", "media", "tracks"),
-    "write_script": ("script", "rewrite"),
-    "narrate": ("narrate", "audio", "tts/__init__", "tts/piper_engine", "tts/espeak_engine",
-                "tts/gtts_engine", "tts/edge_engine", "align", "models", "transcribe"),
+    "rewrite": ("script", "rewrite"),
+    "narrate": ("script", "narrate", "audio", "tts/__init__", "tts/piper_engine",
+                "tts/espeak_engine", "tts/gtts_engine", "tts/edge_engine", "align", "models",
+                "transcribe"),
     "pexels_search": ("pexels",),
     "pexels_clip": ("pexels", "fetch"),
     "pexels_pick": ("pexels",),
@@ -120,11 +121,11 @@ TRACKS: tuple[Track, ...] = (
         "word_timestamps", "no_speech_threshold")),
     Track("transcribe.language", ("transcribe",),
           lambda c, d: not getattr(d, "language", ""), "for dramas without a manifest language"),
-    Track("script.sentence_pause_ms", ("write_script",)),
-    Track("script.comma_pause_ms", ("write_script",)),
-    Track("rewrite.enabled", ("write_script",),
+    Track("script.sentence_pause_ms", ("narrate",)),
+    Track("script.comma_pause_ms", ("narrate",)),
+    Track("rewrite.enabled", ("narrate",),
           lambda c, d: not getattr(d, "has_override", False), "unless a script override exists"),
-    *(Track(f"rewrite.{k}", ("write_script",), _rewrites,
+    *(Track(f"rewrite.{k}", ("rewrite",), _rewrites,
             "when rewrite.enabled, for dramas without a script override")
       for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens")),
     Track("tts.engine", ("narrate",),
