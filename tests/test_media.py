@@ -68,3 +68,32 @@ def test_atomic_output_leaves_a_live_writers_part_alone(tmp_path):
         writer.wait()
     write_text_atomic(tmp_path / "ratelimit.json", '{"remaining": 4}')
     assert not live.exists()  # its writer is gone now
+
+
+def test_atomic_output_clears_a_killed_writers_part_while_it_is_a_zombie(tmp_path):
+    """A writer killed with its parent stays a zombie until init reaps it (some container inits
+    take seconds): its PID still answers signals, yet it writes nothing any more."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from dramabatch.fsutil import write_text_atomic
+
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        part = tmp_path / f".long.part-{writer.pid}.mp4"
+        part.write_bytes(b"half a video")
+        writer.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # not reaped (no wait()): a zombie
+            with open(f"/proc/{writer.pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the killed writer never became a zombie")
+        write_text_atomic(tmp_path / "long.mp4", "whole")
+        assert not part.exists()
+    finally:
+        writer.wait()

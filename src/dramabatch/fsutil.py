@@ -20,13 +20,20 @@ def part_path(final: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs. A killed writer whose parent died too stays a zombie until
+    init reaps it, which some container inits do late: a zombie writes nothing, so it is dead."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's live process
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (or it went away just now): trust the signal check
+    return state not in ("Z", "X")
 
 
 def clear_stale_parts(final: Path) -> list[Path]:
