@@ -21,7 +21,11 @@ from dramabatch.pexels import (
 from dramabatch.diskplan import estimate_disk
 from dramabatch.gcpolicy import relax_collector
 from dramabatch.library import enforce_bound
-from dramabatch.smkfix import bound_reevaluation_timers, check_scripts_once
+from dramabatch.smkfix import (
+    bound_reevaluation_timers,
+    check_scripts_once,
+    memoize_function_params,
+)
 from dramabatch.summary import format_summary, summarise
 from dramabatch.tracking import Subject, tracked
 
@@ -34,6 +38,8 @@ bound_reevaluation_timers()
 # ... and reads every job's script: file again before the run (the same few files, 20 % of a
 # 1,000-drama plan): once per rule.
 check_scripts_once()
+# ... and inspects the signature of every input, params and resource function per job.
+memoize_function_params()
 # A big batch is a heap of millions of long-lived objects: CPython's default collector walked it
 # in full 11 times while a 1,000-drama plan was built and once more at exit (dramabatch/gcpolicy.py).
 relax_collector()

@@ -3,11 +3,14 @@
 Timers: without the fix, every scheduling round with ready jobs arms one more timer thread in the
 Snakemake process, so their number follows the finished jobs and each wakes the scheduler every
 second. A real Snakemake run counts the threads of its own process from inside its last job.
-Script checks: a real dry run counts how often Snakemake resolved a script's source.
+Script checks and signatures: a real dry run counts how often Snakemake resolved a script's
+source and inspected a function's signature.
 """
 
 from __future__ import annotations
 
+import gc
+import inspect
 import subprocess
 import sys
 import threading
@@ -16,7 +19,7 @@ from types import SimpleNamespace
 
 from conftest import SNAKEMAKE
 
-from dramabatch.smkfix import _reevaluate_once
+from dramabatch.smkfix import _PARAMS, _reevaluate_once, function_params
 
 SNAKEFILE = """
 from dramabatch.smkfix import bound_reevaluation_timers
@@ -102,10 +105,11 @@ def test_a_wakeup_only_when_the_rate_limiter_held_jobs_back():
 
 
 SCRIPT_SNAKEFILE = """
-from dramabatch.smkfix import check_scripts_once
+from dramabatch.smkfix import check_scripts_once, memoize_function_params
 
 if config.get("fix"):
     check_scripts_once()
+    memoize_function_params()
 
 
 rule all:
@@ -116,21 +120,32 @@ rule all:
 rule step:
     output:
         "s/{i}.txt",
+    resources:
+        mem_mb=lambda wc, attempt: 100 * attempt,
+    params:
+        name=lambda wc: wc.i,
     script:
         "step.py"
 """
 
-#: A dry run that counts Snakemake's script source lookups (dag.py calls script.get_source).
+#: A dry run that counts Snakemake's script source lookups (dag.py calls script.get_source) and
+#: signature inspections (snakemake.common calls inspect.signature; smkfix's replacement too).
 COUNTING = """
-import atexit, sys
+import atexit, inspect, sys
 import snakemake.script as script
-calls = []
-original = script.get_source
-def counted(*args, **kwargs):
-    calls.append(1)
-    return original(*args, **kwargs)
-script.get_source = counted
-atexit.register(lambda: print("LOOKUPS", len(calls)))
+calls = {"lookups": 0, "signatures": 0}
+def counting(module, name, key, callers=("",)):
+    original = getattr(module, name)
+    def counted(*args, **kwargs):
+        if sys._getframe(1).f_code.co_filename.endswith(callers):
+            calls[key] += 1
+        return original(*args, **kwargs)
+    setattr(module, name, counted)
+counting(script, "get_source", "lookups")
+# not the signature calls of imports (dataclasses, numpy...)
+counting(inspect, "signature", "signatures",
+         ("snakemake/common/__init__.py", "dramabatch/smkfix.py"))
+atexit.register(lambda: print("LOOKUPS", calls["lookups"], calls["signatures"]))
 from snakemake.cli import main
 sys.argv = ["snakemake"] + sys.argv[1:]
 main()
@@ -147,18 +162,24 @@ def _dry_run(folder, fix: bool, script: bool = True) -> subprocess.CompletedProc
                           capture_output=True, text=True, timeout=300)
 
 
-def _lookups(proc: subprocess.CompletedProcess) -> int:
+def _lookups(proc: subprocess.CompletedProcess) -> tuple[int, int]:
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return int(next(x for x in proc.stdout.splitlines() if x.startswith("LOOKUPS")).split()[1])
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("LOOKUPS"))
+    return int(line.split()[1]), int(line.split()[2])
 
 
-def test_a_rules_script_is_checked_once_not_once_per_job(tmp_path):
+def test_scripts_and_signatures_are_looked_at_once_not_once_per_job(tmp_path):
     unfixed = _lookups(_dry_run(tmp_path / "unfixed", fix=False))
     fixed = _lookups(_dry_run(tmp_path / "fixed", fix=True))
-    assert fixed == 1
-    assert unfixed >= 30, (
-        f"{unfixed} lookups for 30 jobs without the fix: this Snakemake checks scripts once, "
+    assert fixed[0] == 1
+    assert unfixed[0] >= 30, (
+        f"{unfixed[0]} lookups for 30 jobs without the fix: this Snakemake checks scripts once, "
         "and check_scripts_once may go")
+    # 30 jobs, each with a params and a resource function and Snakemake's own resources
+    assert unfixed[1] >= 90, (
+        f"{unfixed[1]} signatures for 30 jobs: this Snakemake no longer inspects per job, and "
+        "memoize_function_params may go")
+    assert fixed[1] <= 20, fixed  # a few per distinct function, not per job
 
 
 def test_a_missing_script_still_stops_the_run_before_any_job(tmp_path):
@@ -167,3 +188,34 @@ def test_a_missing_script_still_stops_the_run_before_any_job(tmp_path):
     assert "No such file or directory" in proc.stdout + proc.stderr  # Snakemake's own words
     assert "step.py" in proc.stdout + proc.stderr
     assert not (tmp_path / "missing" / "s").exists()
+
+
+class _Step:
+    def run(self, wildcards, attempt):
+        return attempt
+
+
+def test_function_params_match_inspect_and_honour_snakemakes_override():
+    def with_override(*args):
+        return args
+
+    with_override._overwrite_params = ["wildcards"]
+    step = _Step()
+    for func in (lambda wildcards, input: 0, step.run, _Step.run, with_override):
+        expected = getattr(func, "_overwrite_params", None) or inspect.signature(func).parameters
+        assert list(function_params(func)) == list(expected)
+        assert list(function_params(func)) == list(expected)  # the remembered answer too
+    assert "self" not in function_params(step.run)  # bound: like inspect, without self
+    assert "self" in function_params(_Step.run)
+
+
+def test_function_params_do_not_keep_a_function_alive():
+    def made_per_call(wildcards):
+        return wildcards
+
+    function_params(made_per_call)
+    assert made_per_call in _PARAMS[0]
+    ref_count = len(_PARAMS[0])
+    del made_per_call
+    gc.collect()
+    assert len(_PARAMS[0]) == ref_count - 1
