@@ -176,46 +176,74 @@ def short_videos(drama_id):
     return [f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4" for n in range(1, count + 1)]
 
 
-# Dramas whose shorts plan exists as this process starts: one stat each, once.
-_PLANNED = (
-    {d for d in DRAMAS if os.path.exists(f"{OUT}/{d}/shorts/plan.json")}
+# Dramas archived before this run, with outputs kept (one stat each): a file Snakemake would
+# leave missing can only be one of theirs.
+_ARCHIVED = (
+    {d for d in DRAMAS if os.path.exists(f"{ARCHIVES}/{d}.zip")}
     if KEEP_OUTPUTS
     else set()
 )
 
 
-def all_planned_shorts(wildcards):
-    """The planned shorts by name, for the default target: Snakemake rebuilds a deleted file
-    only when a requested target needs it, not when its consumer (finish) is up to date.
+def _lacks_a_short(drama_id):
+    """A short the drama's plan lists, as the plan stands when this process starts, is missing.
 
-    Only dramas planned before this run: a deleted short can only belong to one of them, and the
-    others' shorts come in through their finish job. Asking every drama's checkpoint here would
-    make the default target depend on all of them, and Snakemake re-evaluates a checkpoint's
-    dependents (this target: every drama's files) each time one finishes: O(batch) per drama.
+    Only decides whether to ask the checkpoint (which gives the plan this run ends with). No
+    readable plan: plan.json itself is then a missing output, named by targets().
+    """
+    try:
+        with open(f"{OUT}/{drama_id}/shorts/plan.json", encoding="utf-8") as fh:
+            count = len(json.load(fh)["shorts"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return any(
+        not os.path.exists(f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4")
+        for n in range(1, count + 1)
+    )
+
+
+_LACKING_SHORTS = {d for d in _ARCHIVED if _lacks_a_short(d)}
+
+
+def all_planned_shorts(wildcards):
+    """The shorts of finished dramas that lack one, by name, for the default target: Snakemake
+    rebuilds a deleted file only when a requested target needs it, not when its consumer
+    (finish) is up to date.
+
+    Only those dramas: an unfinished drama's shorts come in through its finish job, and a
+    present short needs no name (its inputs decide its rerun, through finish). Every checkpoint
+    asked here makes the default target depend on it, and Snakemake re-creates a checkpoint's
+    dependents once it is done: asking every drama's checkpoint made the default target (every
+    drama's files) be built twice on every run, and once per drama while its plan_shorts ran.
     None when only archives are kept: the shorts are temp() then.
     """
     return [
-        f for drama_id in DRAMAS if drama_id in _PLANNED for f in short_videos(drama_id)
+        f
+        for drama_id in DRAMAS
+        if drama_id in _LACKING_SHORTS
+        for f in short_videos(drama_id)
     ]
 
 
 def targets():
     """What a run makes: each drama's archive, the batch zip if small, and, when outputs are
-    kept, the outputs of the dramas archived before this run by name.
+    kept, the missing outputs of the dramas archived before this run, by name.
 
     Every output is an input of its drama's finish job, so an unfinished drama makes them all
-    anyway; naming them matters only for a finished drama, whose deleted output Snakemake would
-    otherwise leave missing (its consumer, finish, is up to date). One stat per drama, and the
-    plan of a fresh batch has 10 target files less per drama to resolve.
+    anyway, and a present output's inputs decide whether it reruns (through finish, which
+    reruns after it). Naming matters only for a finished drama's deleted output, which
+    Snakemake would otherwise leave missing (its consumer, finish, is up to date). One stat per
+    output of a finished drama; a fresh plan or a no-op rerun resolves no target but the
+    archives.
     """
     files = [f"{ARCHIVES}/{drama_id}.zip" for drama_id in DRAMAS]
-    if KEEP_OUTPUTS:
-        files += [
-            f
-            for drama_id in DRAMAS
-            if os.path.exists(f"{ARCHIVES}/{drama_id}.zip")
-            for f in drama_outputs(drama_id)
-        ]
+    files += [
+        f
+        for drama_id in DRAMAS
+        if drama_id in _ARCHIVED
+        for f in drama_outputs(drama_id)
+        if not os.path.exists(f)
+    ]
     return files + ([ARCHIVE] if BATCH_ZIP else [])
 
 
