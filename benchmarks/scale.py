@@ -1,16 +1,18 @@
 """What the Snakemake process itself costs as a batch grows (issue 14), on synthetic batches.
 
-Four measures, each appended to benchmarks/RESULTS.md:
+Three measures, each appended to benchmarks/RESULTS.md:
 
 * plan: `snakemake -n` of N dramas (every source a hard link to one seed file; a plan reads no
   media): wall seconds and peak memory of the Snakemake process.
 * scheduler: a real run of N dramas at tiny settings (one ~5 s spoken source, 160x90, ultrafast):
   the Snakemake process's own CPU seconds (its threads, not the jobs it starts) per finished job.
 * no-op: a finished batch of N dramas (one real finished drama, hard-linked N times with the
-  same mtimes; Snakemake's metadata records are not copied, so params are not compared), then
-  `snakemake -n`: wall seconds until "Nothing to be done".
+  same mtimes, and its Snakemake metadata records copied for each, paths rewritten: params,
+  inputs and checksums are compared as in a real rerun), then `snakemake -n`: wall seconds
+  until "Nothing to be done".
 
     .venv/bin/python benchmarks/scale.py plan --dramas 1000 3000
+    .venv/bin/python benchmarks/scale.py plan --dramas 1000 --default-config
     .venv/bin/python benchmarks/scale.py scheduler --dramas 20 80
     .venv/bin/python benchmarks/scale.py noop --dramas 1000
     add --no-record to print only; --profile-dir to use another profile (e.g. profiles/slurm)
@@ -19,6 +21,7 @@ Four measures, each appended to benchmarks/RESULTS.md:
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -68,8 +71,10 @@ def seed_source(folder: Path) -> Path:
     return make_video(folder / "seed.mp4", wav=wav, seconds=len(samples) / rate + 0.3)
 
 
-def batch(wd: Path, n: int, seed: Path) -> Path:
-    """An n-drama manifest in ``wd`` whose sources are hard links to ``seed``."""
+def batch(wd: Path, n: int, seed: Path, default_config: bool = False) -> Path:
+    """An n-drama manifest in ``wd`` whose sources are hard links to ``seed``; the tiny config,
+    or with ``default_config`` the shipped defaults (Pexels in the order: 2 picks checkpoints
+    and the shorts' footage plan per drama more in a plan)."""
     (wd / "sources").mkdir(parents=True, exist_ok=True)
     rows = ["id\tsource\tlanguage\ttitle"]
     for i in range(n):
@@ -78,7 +83,9 @@ def batch(wd: Path, n: int, seed: Path) -> Path:
             os.link(seed, link)
         rows.append(f"d{i:04d}\t{link}\ten\tDrama")
     (wd / "manifest.tsv").write_text("\n".join(rows) + "\n")
-    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=wd / "manifest.tsv"))
+    config = (f"manifest: {wd / 'manifest.tsv'}\noutdir: results\n" if default_config
+              else TINY_CONFIG.format(manifest=wd / "manifest.tsv"))
+    (wd / "config.yaml").write_text(config)
     return wd
 
 
@@ -101,12 +108,13 @@ def planned(out: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def measure_plan(sizes: list[int], extra: list[str], tmp: Path) -> list[list]:
+def measure_plan(sizes: list[int], extra: list[str], tmp: Path,
+                 default_config: bool = False) -> list[list]:
     seed = tmp / "seed.bin"
     seed.write_bytes(b"\0" * 1024)  # a plan reads no media, only that the file exists
     rows = []
     for n in sizes:
-        wd = batch(tmp / f"plan{n}", n, seed)
+        wd = batch(tmp / f"plan{n}", n, seed, default_config)
         stats, out = run(wd, "-n", *extra)
         target = {1000: "plan_1000_s", 3000: "plan_3000_s"}.get(n)
         ok = "" if target is None else ("ok" if stats["wall"] <= TARGETS[target] else "OVER")
@@ -141,6 +149,7 @@ def measure_noop(sizes: list[int], extra: list[str], tmp: Path) -> list[list]:
     for n in sizes:
         wd = batch(tmp / f"noop{n}", n, seed)
         clone(one / "results", wd / "results", n)
+        clone_metadata(one / ".snakemake" / "metadata", wd / ".snakemake" / "metadata", n)
         stats, out = run(wd, "-n", *extra)
         verdict = "Nothing to be done" in out
         ok = "ok" if verdict and stats["wall"] <= TARGETS["noop_1000_s"] else "OVER"
@@ -170,6 +179,19 @@ def clone(results: Path, into: Path, n: int) -> None:
             os.link(results / "_archives" / "d0000.zip", archive)
 
 
+def clone_metadata(records: Path, into: Path, n: int) -> None:
+    """Snakemake's record of each of d0000's files (named by the base64 of the file's path, see
+    snakemake/persistence/file.py), rewritten for d0000..d{n-1}."""
+    into.mkdir(parents=True, exist_ok=True)
+    for record in records.iterdir():
+        path = base64.urlsafe_b64decode(record.name).decode()
+        text = record.read_text(encoding="utf-8")
+        for i in range(n) if "d0000" in path else [0]:
+            name = f"d{i:04d}"
+            target = base64.urlsafe_b64encode(path.replace("d0000", name).encode()).decode()
+            (into / target).write_text(text.replace("d0000", name), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -177,6 +199,8 @@ def main() -> None:
     parser.add_argument("--dramas", type=int, nargs="+", required=True)
     parser.add_argument("--profile-dir", help="run with --profile PROFILE_DIR")
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--default-config", action="store_true",
+                        help="plan: the shipped config (Pexels on) instead of the tiny one")
     args = parser.parse_args()
     extra = ["--profile", args.profile_dir] if args.profile_dir else []
     tmp = Path(tempfile.mkdtemp(prefix="dramabatch-scale-"))
@@ -184,8 +208,10 @@ def main() -> None:
     try:
         if args.measure == "plan":
             headers = ["dramas", "planned jobs", "wall s", "peak MB", "ms per job", "target"]
-            rows = measure_plan(args.dramas, extra, tmp)
-            title = "Scale: `snakemake -n` of synthetic batches"
+            rows = measure_plan(args.dramas, extra, tmp, args.default_config)
+            title = "Scale: `snakemake -n` of synthetic batches" + (
+                ", the shipped config (Pexels in background.order)" if args.default_config
+                else "")
         elif args.measure == "scheduler":
             headers = ["dramas", "finished jobs", "wall s", "wall s per drama",
                        "Snakemake CPU s", "its CPU s per job"]

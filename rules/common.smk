@@ -149,10 +149,11 @@ def drama_language(wildcards):
     return drama(wildcards).language or config["transcribe"]["language"]
 
 
-def tracked_params(rule):
+def tracked_params(rule, orientation=None):
     """The params that decide whether ``rule``'s job reruns (dramabatch.tracking): exactly the
-    config it depends on, resolved for the job's drama and orientation, and its code version.
-    Everything else the job reads from the config is never tracked (timeouts, retries).
+    config it depends on, resolved for the job's drama and orientation (the wildcard's, unless
+    the rule has one fixed), and its code version. Everything else the job reads from the
+    config is never tracked (timeouts, retries).
     """
 
     def params(wildcards):
@@ -163,7 +164,8 @@ def tracked_params(rule):
                 has_override=bool(script_override(wildcards)),
                 background_query=drama(wildcards).background_query,
             )
-        return tracked(rule, config, subject, wildcards.get("orientation", ""))
+        facing = orientation or wildcards.get("orientation", "")
+        return tracked(rule, config, subject, facing)
 
     return params
 
@@ -330,14 +332,31 @@ def picked_clips(drama_id, orientation):
     return [f"{PEXELS_LIB}/clips/{v['clip']}.mp4" for v in picked]
 
 
-def background_inputs(wildcards):
-    inputs = {"source": f"{OUT}/{wildcards.id}/source.media"}
+def footage_inputs(drama_id, orientation):
+    """What one footage plan reads: the source and, with Pexels, the picks and their clips."""
+    inputs = {"source": f"{OUT}/{drama_id}/source.media"}
     if PEXELS_ON:
-        inputs["clips"] = picked_clips(wildcards.id, wildcards.orientation)
+        inputs["clips"] = picked_clips(drama_id, orientation)
         inputs["search"] = checkpoints.pexels_pick.get(
-            id=wildcards.id, orientation=wildcards.orientation
+            id=drama_id, orientation=orientation
         ).output[0]
     return inputs
+
+
+# finish's extra input with Pexels on (report.smk says why); nothing otherwise
+SHORTS_FOOTAGE = (
+    {"shorts_footage": f"{OUT}/{{id}}/background/portrait.json"} if PEXELS_ON else {}
+)
+
+
+def portrait_footage(wildcards):
+    """The background job's inputs: the shorts' footage plan."""
+    return footage_inputs(wildcards.id, "portrait")
+
+
+def landscape_footage(wildcards):
+    """render_long's footage inputs: the long video's plan is made in its job."""
+    return footage_inputs(wildcards.id, "landscape")
 
 
 # ----------------------------------------------------------------- rendering (render.smk)

@@ -1,4 +1,5 @@
 # Background footage per drama and orientation (landscape for the long video, portrait for shorts).
+# The portrait footage plan is the background job's; the landscape one is made in render_long.
 #
 # With "pexels" in background.order, stock footage comes from a batch-wide library:
 #   _library/pexels/search/{query}_{orientation}.json  one API request per distinct query slug and
@@ -77,15 +78,17 @@ checkpoint pexels_pick:
         "../scripts/pexels_pick.py"
 
 
+# The shorts' (portrait) footage plan, read by every short of the drama; the long video's is
+# made inside render_long (its only reader, well under a second, and it changes only with it).
 rule background:
     input:
-        unpack(background_inputs),
+        unpack(portrait_footage),
         # the scenes step maps each sentence to the source stretch it was said in
         timeline=f"{OUT}/{{id}}/narration.json",
     output:
-        f"{OUT}/{{id}}/background/{{orientation}}.json",
+        f"{OUT}/{{id}}/background/portrait.json",
     log:
-        f"{OUT}/logs/{{id}}/background_{{orientation}}.log",
+        f"{OUT}/logs/{{id}}/background_portrait.log",
     retries: 1
     conda:
         "../envs/dramabatch.yaml"
@@ -93,6 +96,6 @@ rule background:
         mem_mb=512,
         runtime=30,
     params:
-        tracked=tracked_params("background"),
+        tracked=tracked_params("background", orientation="portrait"),
     script:
         "../scripts/background.py"

@@ -1,18 +1,21 @@
 # The long 16:9 master and the 9:16 shorts, each one ffmpeg filter graph (or, with
-# render.engine: moviepy, one moviepy composition). Each render job also writes what changes
-# exactly with its video: the long video's SRT and every video's thumbnail strip (marked report()
-# so `snakemake --report` gathers them by drama).
+# render.engine: moviepy, one moviepy composition). Each render job also makes what changes
+# exactly with its video: the long video's SRT and footage plan, and every
+# video's thumbnail strip (marked report() so `snakemake --report` gathers them by drama).
 
 
 rule render_long:
     input:
         unpack(audio_bed),
-        background=f"{OUT}/{{id}}/background/landscape.json",
-        narration=f"{OUT}/{{id}}/narration.mp3",
+        # the landscape footage plan is made in this job, from these (footage.smk)
+        unpack(landscape_footage),
         timeline=f"{OUT}/{{id}}/narration.json",
+        narration=f"{OUT}/{{id}}/narration.mp3",
     output:
         video=video_output(f"{OUT}/{{id}}/long.mp4"),
         srt=f"{OUT}/{{id}}/{{id}}.srt",
+        # the footage plan it was rendered over (a record: which clips, which fallbacks, why)
+        footage=f"{OUT}/{{id}}/background/landscape.json",
         thumb=report(
             f"{OUT}/{{id}}/thumbs/long.jpg",
             caption="../report/thumbnail.rst",

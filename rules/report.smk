@@ -8,6 +8,12 @@
 rule finish:
     input:
         unpack(planned_shorts),
+        # With Pexels: not packed, named so that the shorts' footage plan and its picks
+        # checkpoint are in the DAG before the plan_shorts checkpoint brings in the shorts.
+        # Snakemake re-evaluates only the dependents of checkpoints it knows by then, so a picks
+        # checkpoint first reached through a short left a changed portrait plan (render.fit,
+        # scenes.*) un-rerun.
+        **SHORTS_FOOTAGE,
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         long_thumb=f"{OUT}/{{id}}/thumbs/long.jpg",
         transcript=f"{OUT}/{{id}}/transcript.json",

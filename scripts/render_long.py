@@ -1,10 +1,11 @@
-"""Rule render_long: the SRT, then the 16:9 master with narration, audio bed and burned
-subtitles, then its thumbnail strip.
+"""Rule render_long: the SRT, the landscape footage plan, then the 16:9 master with narration,
+audio bed and burned subtitles, then its thumbnail strip.
 
-The SRT and the thumbnail are cheap and change exactly when the master does (or with it), so
-they are made in this job rather than in two more jobs per drama.
+The SRT, the footage plan and the thumbnail are cheap and change exactly when the master does
+(or with it), so they are made in this job rather than in three more jobs per drama.
 """
 
+from dramabatch.footage_step import plan_footage
 from dramabatch.render import render_long
 from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
 from dramabatch.report import thumbnail_strip
@@ -16,11 +17,14 @@ subs = snakemake.config["subtitles"]
 inputs = dict(snakemake.input.items())
 out = snakemake.output
 timeline = load_json(inputs["timeline"])
+footage = {}
 run_steps(snakemake, [
     ("subtitles", lambda: write_srt(timeline, out.srt, subs["max_chars_per_line"],
                                     subs["max_lines"], subs["min_cue_s"], subs["max_cps"])),
+    ("background (landscape)", lambda: footage.update(plan=plan_footage(
+        snakemake.wildcards.id, "landscape", snakemake.config, inputs, out=out.footage))),
     ("render_long", lambda: render_long(
-        background=inputs["background"], narration=inputs["narration"], srt=out.srt,
+        background=footage["plan"], narration=inputs["narration"], srt=out.srt,
         out=out.video, duration=timeline["duration"],
         video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
         mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", "")),

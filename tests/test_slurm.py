@@ -188,20 +188,19 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
                                                          j["state"] != "COMPLETED"]
     _, ran_locally = _job_counts(log)
     assert MUST_BE_LOCAL <= set(ran_locally), "downloads must run on the submitting node"
-    # Submissions per drama: one group job for its speech stages, one for its landscape footage
-    # plan and long video (group "long"), one for its portrait footage plan (group "long" too,
-    # alone: not connected to the long video), one per short; everything else of the drama
-    # runs on the submitting node. Counted from the cluster's own records, against each drama's
-    # own plan. The plugin names a group job <group>_<its rules> and gives it no wildcards, so
-    # group jobs are counted for the batch: one of each per drama.
+    # Submissions per drama: one group job for its speech stages, one for its long video (which
+    # makes its footage plan), one for its shorts' footage plan, one per short; everything else
+    # of the drama runs on the submitting node. Counted from the cluster's own records, against
+    # each drama's own plan. The plugin names a group job <group>_<its rules> and gives it no
+    # wildcards, so group jobs are counted for the batch: one per drama.
     for drama in DRAMAS:
         mine = Counter(j["rule"] for j in jobs if j["drama"] == drama)
         shorts = len(json.loads((wd / f"results/{drama}/shorts/plan.json").read_text())["shorts"])
-        assert mine == Counter({"render_short": shorts}), (drama, mine)
+        assert mine == Counter({"render_long": 1, "background": 1, "render_short": shorts}), (
+            drama, mine)
     batch_wide = Counter(j["rule"] for j in jobs if j["drama"] is None)
-    assert batch_wide == Counter({"speech_narrate_transcribe": len(DRAMAS),
-                                  "long_background_render_long": len(DRAMAS),
-                                  "long_background": len(DRAMAS), "package": 1}), batch_wide
+    assert batch_wide == Counter({"speech_narrate_transcribe": len(DRAMAS), "package": 1}), (
+        batch_wide)
     print(f"Slurm submissions: {len(jobs)} for {len(DRAMAS)} dramas "
           f"({(len(jobs) - 1) / len(DRAMAS):.1f} per drama, the package job aside)")
     # The same workflow run locally does every job; here, each of the speech group's stages ran
@@ -213,8 +212,7 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
     # The rules' resources became the allocation: 2 threads capped to the node, memory by rule
     # (the speech group takes the most any of its stages asks for).
     for j in jobs:
-        if j["rule"] in ("speech_narrate_transcribe",
-                         "long_background_render_long", "render_short"):
+        if j["rule"] in ("speech_narrate_transcribe", "render_long", "render_short"):
             assert j["cpus"] == CPUS, j
         if j["rule"].startswith("speech_"):
             assert j["mem"] == "1500M", j

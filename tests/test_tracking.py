@@ -90,8 +90,12 @@ def test_conditional_keys_are_tracked_only_when_they_apply():
     assert "temperature" in tracked("rewrite", cfg, Subject())["rewrite"]
     assert "temperature" not in tracked("narrate", cfg, Subject())["rewrite"]
     assert "rewrite" not in tracked("narrate", cfg, Subject(has_override=True))
-    landscape = tracked("background", cfg, Subject(), "landscape")
+    # the long video's footage plan is tracked by render_long, the shorts' by background
+    landscape = tracked("render_long", cfg, Subject())["footage"]
     assert "long" in landscape["render"] and "short" not in landscape["render"]
+    assert landscape["version"] == STAGE_VERSIONS["background"]
+    portrait = tracked("background", cfg, Subject(), "landscape")  # the rule fixes portrait
+    assert "short" in portrait["render"] and "long" not in portrait["render"]
 
 
 # ------------------------------------------------------------------ code versions
@@ -163,15 +167,15 @@ STRUCTURAL_DIRECT = {"archive_name": {"package"}}
 
 #: Which rules consume each rule's outputs (one drama's DAG); "everything after" a job.
 DOWNSTREAM = {
-    "fetch_source": {"transcribe", "background"},
+    "fetch_source": {"transcribe", "background", "render_long"},
     "transcribe": {"rewrite", "narrate"},
     "rewrite": {"narrate"},
     "narrate": {"plan_shorts", "pexels_pick", "background", "render_long", "render_short",
                 "finish"},
     "pexels_search": {"pexels_pick"},
-    "pexels_pick": {"background", "pexels_clip"},
-    "pexels_clip": {"background"},
-    "background": {"render_long", "render_short"},
+    "pexels_pick": {"background", "pexels_clip", "render_long"},
+    "pexels_clip": {"background", "render_long"},
+    "background": {"render_short", "finish"},
     "plan_shorts": {"render_short", "finish"},
     "render_long": {"finish"},
     "render_short": {"finish"},

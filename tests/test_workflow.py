@@ -120,8 +120,9 @@ def test_dry_run_lists_the_plan_for_every_drama(tiny_batch):
     for rule in ("fetch_source", "transcribe", "narrate", "render_long", "plan_shorts",
                  "finish"):
         assert jobs[rule] == 2, rule
-    # landscape backgrounds now; portrait ones join once the shorts checkpoint has run
-    assert jobs["background"] == 2 and jobs["package"] == 1
+    # render_long makes the landscape footage plan; without Pexels the portrait one joins once
+    # the shorts checkpoint has run
+    assert "background" not in jobs and jobs["package"] == 1
     assert "rewrite" not in jobs, "the rewrite job exists only with rewrite.enabled"
     assert "checkpoint" in proc.stdout
 

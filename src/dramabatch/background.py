@@ -170,13 +170,13 @@ def fit_rule(path: str, width: int, height: int, rule: str = "blur",
     return "cover", f"{w}x{h} covers {width}x{height} scaled {upscale:.2f}x"
 
 
-def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str], *,
+def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str] | None, *,
                     order: list[str], source: str, options: dict,
                     long_wh: tuple[int, int], short_wh: tuple[int, int],
                     pexels: Callable[[], FootagePlan] | None = None,
                     pexels_reason: str = "not available in this configuration",
                     scenes: Callable[[], FootagePlan] | None = None) -> FootagePlan:
-    """Try each step of ``order``; write the first plan that works to ``out`` and return it.
+    """Try each step of ``order``; return the first plan that works (written to ``out`` if given).
 
     ``pexels`` and ``scenes`` build those steps' plans (given by the rule, which has their
     inputs). A plan with a crop path (a reframed short) keeps its own fit.
@@ -210,7 +210,8 @@ def make_background(drama_id: str, orientation: str, out: str | os.PathLike[str]
             clip.fit, why = fit_rule(clip.path, width, height, options.get("fit", "blur"),
                                      options.get("max_upscale", 2.0))
             plan.reasons.append(f"fit {Path(clip.path).name}: {clip.fit} ({why})")
-        write_text_atomic(out, plan.to_json())
+        if out is not None:
+            write_text_atomic(out, plan.to_json())
         log.info("background (%s): using '%s'", orientation, step)
         return plan
     raise DramaError("no background could be made: " + "; ".join(reasons))

@@ -10,10 +10,13 @@ During a run the library grows by what the run downloads.
 *Recently used* is read from the dramas' own pick files (``<id>/background/pexels_*.json``): a
 clip's last use is the newest pick file that lists it. A clip listed by a drama that is not
 finished (its archive is missing or older than its picks) is never evicted: a pending job needs
-it. With a clip go the footage plans (``<id>/background/<orientation>.json``) that use it: an
-intermediate file Snakemake leaves missing while the videos after it are up to date, and makes
-again (the background job, whose inputs are its clips, downloading them first) when a later
-change reruns a render that needs it. So no job ever meets an evicted clip.
+it. With a clip goes the shorts' footage plan (``<id>/background/portrait.json``) that uses it:
+an intermediate file Snakemake leaves missing while the videos after it are up to date, and
+makes again (the background job, whose inputs are its clips, downloading them first) when a
+later change reruns a short that needs it. The long video's plan (``landscape.json``) is
+made inside render_long and kept as the record of what it was rendered over; render_long's
+inputs are its clips, so they are downloaded again before it reruns. So no job ever meets an
+evicted clip.
 """
 
 from __future__ import annotations
@@ -42,10 +45,13 @@ def clip_uses(outdir: Path) -> tuple[dict[str, float], set[str], dict[str, list[
         archive = archives / f"{picks.parent.parent.name}.zip"
         if not archive.exists() or archive.stat().st_mtime < when:
             pending.update(clips)
-        plan = picks.with_name(picks.name.removeprefix("pexels_"))
+        # only the shorts' plan is an intermediate file (the background job's); the long
+        # video's is a record render_long rewrites whenever it renders
+        plan = picks.with_name("portrait.json") if "portrait" in picks.name else None
         for clip in clips:
             last_use[clip] = max(last_use.get(clip, 0.0), when)
-            plans.setdefault(clip, []).append(plan)
+            if plan is not None:
+                plans.setdefault(clip, []).append(plan)
     return last_use, pending, plans
 
 

@@ -213,10 +213,12 @@ def renderer(engine: str):
     raise DramaError(f"unknown render engine '{engine}' (one of {', '.join(ENGINES)})")
 
 
-def render_long(*, background: str, narration: str, srt: str, out: str, duration: float,
-                video: VideoOptions, style: SubtitleStyle, mix: AudioMix | None = None,
-                engine: str = "ffmpeg") -> None:
-    renderer(engine)(footage=FootagePlan.load(background), audio=narration,
+def render_long(*, background: str | FootagePlan, narration: str, srt: str, out: str,
+                duration: float, video: VideoOptions, style: SubtitleStyle,
+                mix: AudioMix | None = None, engine: str = "ffmpeg") -> None:
+    """The long video over ``background``: a footage plan, or the path of one."""
+    footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
+    renderer(engine)(footage=footage, audio=narration,
            subs=long_subs(srt, video, style), out=out, duration=duration, video=video, mix=mix,
            what="render long video")
 

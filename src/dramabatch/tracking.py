@@ -41,16 +41,27 @@ STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "pexels_search": ("pexels",),
     "pexels_clip": ("pexels", "fetch"),
     "pexels_pick": ("pexels",),
-    "background": ("background", "pexels", "media", "scene_step", "scenes", "subtitle_band",
-                   "reframe", "frames"),  # media: display_size
+    "background": ("footage_step", "background", "pexels", "media", "scene_step", "scenes",
+                   "subtitle_band", "reframe", "frames"),  # media: display_size
     "render_long": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
-                    "cues", "fonts", "media", "report", "scene_graph", "scenes"),
+                    "cues", "fonts", "media", "report", "scene_graph", "scenes",
+                    # the landscape footage plan, made in this job
+                    "footage_step", "background", "pexels", "scene_step", "subtitle_band",
+                    "reframe", "frames"),
     "plan_shorts": ("shorts",),
     "render_short": ("render", "render_options", "footage_graph", "moviepy_engine", "subtitles",
                      "cues", "fonts", "media", "report", "scene_graph", "scenes"),
     "finish": ("report", "media", "package"),
     "package": ("package",),
 }
+
+#: A stage whose work runs inside another rule's job, for one orientation: the long video's
+#: footage plan (the ``background`` stage, landscape) is made in the ``render_long`` job, so
+#: what changes it is tracked there (under ``footage``). The ``background`` job itself makes only
+#: the portrait plan.
+EMBEDDED: dict[str, tuple[str, str]] = {"render_long": ("background", "landscape")}
+#: The orientation a rule's job works for, where it is fixed by the rule.
+FIXED_ORIENTATION: dict[str, str] = {"background": "portrait"}
 
 Condition = Callable[[dict, Any], bool]
 
@@ -171,8 +182,8 @@ TRACKS: tuple[Track, ...] = (
     Track("render.fps", ("background", *RENDERS)),
     Track("render.fit", ("background",), note="the plan records each clip's fit"),
     Track("render.max_upscale", ("background", *RENDERS)),
-    Track("render.long", ("background", "render_long"), note="the landscape background only"),
-    Track("render.short", ("background", "render_short"), note="the portrait background only"),
+    Track("render.long", ("background", "render_long"), note="(its footage plan too)"),
+    Track("render.short", ("background", "render_short"), note="(the portrait footage plan too)"),
     Track("render.long", ("pexels_search",), _pexels,
           "the landscape searches (stock files are picked at the output size)"),
     Track("render.short", ("pexels_search",), _pexels,
@@ -233,22 +244,49 @@ def _set(tree: dict, key: str, value: Any) -> None:
     tree[leaf] = value
 
 
-def tracked(rule: str, config: dict, drama: Any = None, orientation: str = "") -> dict:
-    """The params that decide whether ``rule``'s job for ``drama`` reruns."""
+def _applies(track: Track, rule: str, orientation: str) -> bool:
+    """render.long reaches the landscape footage and searches only, render.short the portrait."""
+    if rule in ("background", "pexels_search") and track.key in ("render.long", "render.short"):
+        return track.key == ("render.long" if orientation == "landscape" else "render.short")
+    return True
+
+
+def _stage_params(rule: str, config: dict, drama: Any, orientation: str) -> dict:
     out: dict = {"version": STAGE_VERSIONS[rule]}
     for track in TRACKS:
         if rule not in track.rules or (track.when and not track.when(config, drama)):
             continue
-        if rule in ("background", "pexels_search") and track.key in ("render.long",
-                                                                        "render.short"):
-            wanted = "render.long" if orientation == "landscape" else "render.short"
-            if track.key != wanted:
-                continue
+        if not _applies(track, rule, orientation):
+            continue
         value = _get(config, track.key)
         if track.key == "tts.voices":
             value = _voices_entry(config, drama)
         _set(out, track.key, value)
     return out
+
+
+def tracked(rule: str, config: dict, drama: Any = None, orientation: str = "") -> dict:
+    """The params that decide whether ``rule``'s job for ``drama`` reruns (with a stage it
+    embeds, see EMBEDDED, under ``footage``)."""
+    out = _stage_params(rule, config, drama, FIXED_ORIENTATION.get(rule, orientation))
+    if rule in EMBEDDED:
+        stage, stage_orientation = EMBEDDED[rule]
+        out["footage"] = _stage_params(stage, config, drama, stage_orientation)
+    return out
+
+
+def rerun_rules(track: Track) -> list[str]:
+    """The rules whose jobs a change to ``track``'s key reruns, embedded stages resolved."""
+    rules: list[str] = []
+    for rule in track.rules:
+        if rule in FIXED_ORIENTATION and _applies(track, rule, FIXED_ORIENTATION[rule]):
+            rules.append(rule)
+        elif rule not in FIXED_ORIENTATION:
+            rules.append(rule)
+        for host, (stage, orientation) in EMBEDDED.items():
+            if stage == rule and _applies(track, rule, orientation) and host not in rules:
+                rules.append(host)
+    return list(dict.fromkeys(rules))
 
 
 def _voices_entry(config: dict, drama: Any) -> dict:
@@ -265,7 +303,7 @@ def rerun_table() -> str:
     """Markdown: every config key and what a change to it reruns (for the README)."""
     rows: dict[str, list[str]] = {}
     for track in TRACKS:
-        what = ", ".join(f"`{r}`" for r in track.rules)
+        what = ", ".join(f"`{r}`" for r in rerun_rules(track))
         rows.setdefault(track.key, []).append(f"{what} {track.note}".strip())
     lines = ["| key | reruns (and everything after it) |", "|---|---|"]
     lines += [f"| `{k}` | {'; '.join(v)} |" for k, v in rows.items()]
