@@ -344,8 +344,10 @@ def footage_inputs(drama_id, orientation):
 
 
 # finish's extra input with Pexels on (report.smk says why); nothing otherwise
-SHORTS_FOOTAGE = (
-    {"shorts_footage": f"{OUT}/{{id}}/background/portrait.json"} if PEXELS_ON else {}
+SHORTS_PICKS = (
+    {"shorts_picks": f"{OUT}/{{id}}/background/pexels_portrait.json"}
+    if PEXELS_ON
+    else {}
 )
 
 

@@ -8,12 +8,13 @@
 rule finish:
     input:
         unpack(planned_shorts),
-        # With Pexels: not packed, named so that the shorts' footage plan and its picks
-        # checkpoint are in the DAG before the plan_shorts checkpoint brings in the shorts.
-        # Snakemake re-evaluates only the dependents of checkpoints it knows by then, so a picks
-        # checkpoint first reached through a short left a changed portrait plan (render.fit,
-        # scenes.*) un-rerun.
-        **SHORTS_FOOTAGE,
+        # With Pexels: not packed, named so that the shorts' picks checkpoint is in the DAG
+        # before the plan_shorts checkpoint brings in the shorts. Snakemake completes only the
+        # checkpoints it knows by then, so one first reached through a short left the shorts'
+        # footage plan incomplete, and a change to it alone (render.fit, scenes.*) reran nothing.
+        # (One picks job for both orientations would avoid this, but `-n` would then list the
+        # shorts for a change to the long video's searches.)
+        **SHORTS_PICKS,
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         long_thumb=f"{OUT}/{{id}}/thumbs/long.jpg",
         transcript=f"{OUT}/{{id}}/transcript.json",
