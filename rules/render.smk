@@ -1,7 +1,7 @@
 # The long 16:9 master and the 9:16 shorts, each one ffmpeg filter graph (or, with
 # render.engine: moviepy, one moviepy composition). Each render job also makes what changes
-# exactly with its video: the long video's SRT and footage plan, and every
-# video's thumbnail strip (marked report() so `snakemake --report` gathers them by drama).
+# exactly with its video: the long video's SRT and footage plan, and every video's thumbnail
+# strip (marked report() so `snakemake --report` gathers them by drama).
 
 
 rule render_long:

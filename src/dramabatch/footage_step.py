@@ -9,14 +9,11 @@ video anyway, so a job of its own only cost the scheduler one job per drama.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .background import FootagePlan, frame_size, make_background, stock
-
-log = logging.getLogger(__name__)
 
 
 def plan_footage(drama_id: str, orientation: str, config: dict, inputs: Mapping[str, Any],
@@ -45,13 +42,10 @@ def plan_footage(drama_id: str, orientation: str, config: dict, inputs: Mapping[
                                  frame_size(orientation, long_wh, short_wh),
                                  {**config["scenes"], "engine": render["engine"]})
 
-    plan = make_background(
+    return make_background(
         drama_id, orientation, out, order=list(config["background"]["order"]),
         source=inputs["source"],
         options={**config["background"], "fps": render["fps"], "fit": render["fit"],
                  "max_upscale": render["max_upscale"]},
         long_wh=long_wh, short_wh=short_wh, pexels=pexels,
         pexels_reason="no search words for this drama", scenes=scenes)
-    for reason in plan.reasons:
-        log.info("footage (%s): %s", orientation, reason)
-    return plan
