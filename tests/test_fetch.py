@@ -6,10 +6,19 @@ from dramabatch.errors import DramaError
 from dramabatch.fetch import fetch_source
 
 
-def test_local_source_is_linked_or_copied(tmp_path, speech_video):
+def test_local_source_is_linked_and_touching_it_leaves_the_users_file_alone(tmp_path,
+                                                                             speech_video):
+    from snakemake.io import lutime
+
+    source = tmp_path / "mine.mp4"
+    source.write_bytes(speech_video.read_bytes())
+    os.utime(source, (1_000_000_000, 1_000_000_000))
     out = tmp_path / "d" / "source.media"
-    fetch_source(str(speech_video), out)
-    assert out.read_bytes() == speech_video.read_bytes()
+    fetch_source(str(source), out)
+    assert out.read_bytes() == source.read_bytes()
+    lutime(str(out), None)  # what Snakemake does to every output once its job is done
+    assert source.stat().st_mtime == 1_000_000_000
+    assert out.lstat().st_mtime > 1_000_000_000
 
 
 def test_missing_local_source(tmp_path):

@@ -72,6 +72,18 @@ def test_second_run_does_nothing(finished_batch):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
+def test_another_batch_over_the_same_source_leaves_this_one_done(finished_batch, tmp_path,
+                                                                 speech_video):
+    """Fetching a local source must not touch the user's file: a hard link did (Snakemake
+    touches every output), and the first batch then looked out of date."""
+    before = speech_video.stat().st_mtime_ns
+    run_batch(tmp_path, [("again", str(speech_video))])
+    assert speech_video.stat().st_mtime_ns == before
+    proc = snakemake(finished_batch, "-n", "--cores", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr, proc.stdout[-2000:]
+
+
 def test_plain_run_rebuilds_a_finished_dramas_deleted_output(finished_batch):
     """The default target names a finished drama's outputs (its finish job is up to date)."""
     srt = finished_batch / "results/alpha/alpha.srt"

@@ -5,8 +5,8 @@ through fails late and leaves a mess; the estimate runs from ``onstart`` (never 
 and warns, or refuses to start (``disk.check``), naming the numbers.
 
 The estimate is deliberately simple and documented: for each drama whose archive does not exist
-yet, the source's extra bytes (0 for a local file on the results' filesystem: it is hard-linked;
-its size when it must be copied; ``disk.url_source_mb`` when it is still to be downloaded), plus
+yet, the source's extra bytes (0 for a local file: it is linked, see fetch.fetch_local;
+``disk.url_source_mb`` when it is still to be downloaded), plus
 ``disk.output_ratio`` x source bytes of outputs, counted twice when the videos are kept beside
 the archive, and once more for the batch zip when one is written.
 """
@@ -52,7 +52,7 @@ def _existing_parent(path: Path) -> Path:
     return path
 
 
-def source_bytes(drama: Any, results_dev: int, url_source_mb: float) -> tuple[int, int]:
+def source_bytes(drama: Any, url_source_mb: float) -> tuple[int, int]:
     """(bytes the source adds to the results disk, its size as a basis for the outputs)."""
     if drama.is_url:
         size = int(url_source_mb * MB)
@@ -61,20 +61,19 @@ def source_bytes(drama: Any, results_dev: int, url_source_mb: float) -> tuple[in
         st = os.stat(drama.source)
     except OSError:
         return 0, 0  # a missing local source fails its drama at fetch_source, with a message
-    return (0 if st.st_dev == results_dev else st.st_size), st.st_size
+    return 0, st.st_size  # linked, not copied
 
 
 def estimate_disk(dramas: Iterable[Any], outdir: str, archives: str, cfg: dict,
                   keep_outputs: bool, batch_zip: bool) -> DiskEstimate:
     """The bytes the unfinished dramas will still write, against the free space."""
     folder = _existing_parent(Path(outdir))
-    dev = folder.stat().st_dev
     copies = (2 if keep_outputs else 1) + (1 if batch_zip else 0)
     need, pending = 0, 0
     for drama in dramas:
         if (Path(archives) / f"{drama.id}.zip").exists():
             continue
-        extra, basis = source_bytes(drama, dev, cfg["url_source_mb"])
+        extra, basis = source_bytes(drama, cfg["url_source_mb"])
         need += extra + int(cfg["output_ratio"] * basis * copies)
         pending += 1
     return DiskEstimate(need=need, free=shutil.disk_usage(folder).free, pending=pending,
@@ -82,7 +81,8 @@ def estimate_disk(dramas: Iterable[Any], outdir: str, archives: str, cfg: dict,
 
 
 def disk_used(outdir: Path, archives: Path, drama_id: str) -> int:
-    """Bytes one drama takes: its folder (hard-linked sources included) and its archive."""
+    """Bytes one drama takes: its folder (a linked source not counted: it is the user's file)
+    and its archive."""
     total = 0
     for path in (outdir / drama_id).rglob("*"):
         if path.is_file() and not path.is_symlink():

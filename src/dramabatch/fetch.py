@@ -1,6 +1,6 @@
 """Bring a drama's source into the results tree: a local file, a media URL, or a platform page.
 
-* A local path is hard-linked (or copied).
+* A local path is linked (a symbolic link to it; copied only where links cannot be made).
 * An ``http(s)`` URL to a media file is streamed with ``requests``: connect/read timeouts, retries
   with exponential backoff on connection errors, timeouts and 5xx/429 answers, ``Range`` resume of
   the partial file (across retries and across job attempts), and a size cap.
@@ -241,12 +241,21 @@ def download_media(url: str, out: str | os.PathLike[str], opt: HttpOptions = Htt
 
 
 def fetch_local(source: str, out: Path) -> None:
+    """``out`` becomes a symbolic link to the source's absolute path (a copy only where links
+    cannot be made).
+
+    Not a hard link: Snakemake touches every output once its job is done, and a hard link's
+    mtime is the source file's own, so each fetch changed the user's file and made every other
+    drama and batch reading it look out of date (seen: a second batch over the demo sources
+    left the demo's Spanish drama to be redone). Snakemake touches a link itself, and follows
+    it to tell whether the source was replaced.
+    """
     src = Path(source)
     if not src.is_file():
         raise DramaError(f"source file not found: {source}")
     with atomic_output(out) as tmp:
         try:
-            os.link(src, tmp)  # free and instant on the same filesystem
+            os.symlink(src.resolve(), tmp)
         except OSError:
             shutil.copyfile(src, tmp)
 
