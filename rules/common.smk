@@ -170,12 +170,15 @@ def tracked_params(rule, orientation=None):
     return params
 
 
+def short_paths(drama_id, count):
+    return [f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4" for n in range(1, count + 1)]
+
+
 def short_videos(drama_id):
     """The shorts the plan_shorts checkpoint decided on for one drama."""
     plan = checkpoints.plan_shorts.get(id=drama_id).output[0]
     with open(plan, encoding="utf-8") as fh:
-        count = len(json.load(fh)["shorts"])
-    return [f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4" for n in range(1, count + 1)]
+        return short_paths(drama_id, len(json.load(fh)["shorts"]))
 
 
 # Dramas archived before this run, with outputs kept (one stat each): a file Snakemake would
@@ -198,10 +201,7 @@ def _lacks_a_short(drama_id):
             count = len(json.load(fh)["shorts"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return any(
-        not os.path.exists(f"{OUT}/{drama_id}/shorts/short_{n:02d}.mp4")
-        for n in range(1, count + 1)
-    )
+    return not all(map(os.path.exists, short_paths(drama_id, count)))
 
 
 _LACKING_SHORTS = {d for d in _ARCHIVED if _lacks_a_short(d)}

@@ -68,7 +68,7 @@ def bound_reevaluation_timers() -> bool:
     return True
 
 
-def _check_script_once(processor: Any, job: Any, original: Any = None) -> None:
+def _check_script_once(processor: Any, job: Any, original: Any) -> None:
     kind = processor.script_type
     if not getattr(job, f"is_{kind}"):
         return

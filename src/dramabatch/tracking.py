@@ -279,13 +279,10 @@ def rerun_rules(track: Track) -> list[str]:
     """The rules whose jobs a change to ``track``'s key reruns, embedded stages resolved."""
     rules: list[str] = []
     for rule in track.rules:
-        if rule in FIXED_ORIENTATION and _applies(track, rule, FIXED_ORIENTATION[rule]):
+        if rule not in FIXED_ORIENTATION or _applies(track, rule, FIXED_ORIENTATION[rule]):
             rules.append(rule)
-        elif rule not in FIXED_ORIENTATION:
-            rules.append(rule)
-        for host, (stage, orientation) in EMBEDDED.items():
-            if stage == rule and _applies(track, rule, orientation) and host not in rules:
-                rules.append(host)
+        rules += [host for host, (stage, orientation) in EMBEDDED.items()
+                  if stage == rule and _applies(track, rule, orientation)]
     return list(dict.fromkeys(rules))
 
 
