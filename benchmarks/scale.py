@@ -73,8 +73,8 @@ def seed_source(folder: Path) -> Path:
 
 def batch(wd: Path, n: int, seed: Path, default_config: bool = False) -> Path:
     """An n-drama manifest in ``wd`` whose sources are hard links to ``seed``; the tiny config,
-    or with ``default_config`` the shipped defaults (Pexels in the order: 2 picks checkpoints
-    and the shorts' footage plan per drama more in a plan)."""
+    or with ``default_config`` the shipped defaults (Pexels in the order: the 2 picks
+    checkpoints per drama more in a plan)."""
     (wd / "sources").mkdir(parents=True, exist_ok=True)
     rows = ["id\tsource\tlanguage\ttitle"]
     for i in range(n):
