@@ -13,6 +13,9 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/inputs.smk"
+include: "rules/targets.smk"
+include: "rules/hooks.smk"
 include: "rules/sources.smk"
 include: "rules/speech.smk"
 include: "rules/footage.smk"

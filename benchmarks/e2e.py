@@ -17,7 +17,7 @@ from pathlib import Path
 
 from common import REPO, append_results, snakemake, table
 
-from dramabatch.demo import make_source
+from dramabatch.demo.sources import make_source
 
 
 def main() -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from common import append_results, table
 
-from dramabatch.background import make_background
-from dramabatch.media import run_ffmpeg
-from dramabatch.render import render_long
-from dramabatch.render_options import SubtitleStyle, VideoOptions
+from dramabatch.base.media import run_ffmpeg
+from dramabatch.footage.background import make_background
+from dramabatch.render.options import SubtitleStyle, VideoOptions
+from dramabatch.render.videos import render_long
 
 
 def main() -> None:

@@ -5,11 +5,11 @@ Same audio for both models, on this machine's cores (2 in CI):
 - Spanish: the Spanish demo story, spoken by espeak-ng (the only offline Spanish voice on PyPI),
   made exactly as ``make demo`` makes it.
 
-Each model transcribes each clip once to warm up and once timed, through ``dramabatch.transcribe``
-(the workflow's own code: VAD guard, language checks, quality check). Speed is audio seconds per
-wall second (x real time); WER is against the text that was spoken (case and punctuation folded,
-accents kept). tiny.en is English-only, so on Spanish it is refused before decoding: that is the
-behaviour being measured, and the row says so.
+Each model transcribes each clip once to warm up and once timed, through
+``dramabatch.speech.transcribe`` (the workflow's own code: VAD guard, language checks, quality
+check). Speed is audio seconds per wall second (x real time); WER is against the text that was
+spoken (case and punctuation folded, accents kept). tiny.en is English-only, so on Spanish it is
+refused before decoding: that is the behaviour being measured, and the row says so.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from common import REPO, append_results, table
 sys.path.insert(0, str(REPO / "tests"))
 from textmetrics import wer  # noqa: E402
 
-from dramabatch.audio import extract_audio  # noqa: E402
-from dramabatch.demo import make_source, source_voice  # noqa: E402
-from dramabatch.errors import DramaError  # noqa: E402
-from dramabatch.transcribe import TranscribeOptions, transcribe  # noqa: E402
+from dramabatch.base.audio import extract_audio  # noqa: E402
+from dramabatch.base.errors import DramaError  # noqa: E402
+from dramabatch.demo.sources import make_source, source_voice  # noqa: E402
+from dramabatch.speech.transcribe import TranscribeOptions, transcribe  # noqa: E402
 
 TEXTS = REPO / "demo" / "texts"
 

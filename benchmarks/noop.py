@@ -20,8 +20,8 @@ from common import append_results, snakemake, table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import SENTENCE_A, TINY_CONFIG, make_video  # noqa: E402
 
-from dramabatch.audio import write_wav_mono  # noqa: E402
-from dramabatch.tts.piper_engine import PiperEngine  # noqa: E402
+from dramabatch.base.audio import write_wav_mono  # noqa: E402
+from dramabatch.voice.tts.piper_engine import PiperEngine  # noqa: E402
 
 
 def main() -> None:

@@ -40,9 +40,9 @@ WORDS = ("the night was cold and the house was quiet when she heard the knock ag
 # --------------------------------------------------------------------------- one job, in a child
 def run_job(spec: dict) -> dict:
     """Run one render job in this process; return wall seconds and peak memory."""
-    from dramabatch.media import run_ffmpeg
-    from dramabatch.render import _encoder_args, render_long, render_short
-    from dramabatch.render_options import SubtitleStyle, VideoOptions
+    from dramabatch.base.media import run_ffmpeg
+    from dramabatch.render.options import SubtitleStyle, VideoOptions
+    from dramabatch.render.videos import _encoder_args, render_long, render_short
 
     v = VideoOptions(**spec["video"])
     t0 = time.perf_counter()
@@ -99,9 +99,9 @@ def make_inputs(d: Path, seconds: float, w: int, h: int, fps: int, tag: str,
     One clip for the speed comparison, so the bare encode compresses the very same pictures;
     two clips cut every 5 s for the long run, so a 600 s video has 120 pieces to join.
     """
-    from dramabatch.background import Clip, FootagePlan
-    from dramabatch.media import run_ffmpeg
-    from dramabatch.subtitles import write_srt
+    from dramabatch.base.media import run_ffmpeg
+    from dramabatch.footage.background import Clip, FootagePlan
+    from dramabatch.render.subtitles import write_srt
 
     timeline = fake_timeline(seconds)
     (d / f"{tag}.json").write_text(json.dumps(timeline), encoding="utf-8")
@@ -225,7 +225,7 @@ def main() -> None:
 
 def bench_shorts(d: Path, args, video: dict, sw: int, sh: int, record):
     """Ten shorts of the long narration, one job each, vs a bare encode of their total length."""
-    from dramabatch.shorts import plan_shorts
+    from dramabatch.shorts.plan import plan_shorts
 
     inp = make_inputs(d, args.long_seconds, sw, sh, args.fps, "s")
     timeline = json.loads(Path(inp["timeline"]).read_text(encoding="utf-8"))
@@ -252,7 +252,7 @@ def bench_shorts(d: Path, args, video: dict, sw: int, sh: int, record):
 def check_outputs(paths: list[Path], duration: float | None,
                   durations: list[float] | None = None) -> None:
     """Every output decodes fully; streams end within 50 ms; duration as asked."""
-    from dramabatch.media import decode_check, probe
+    from dramabatch.base.media import decode_check, probe
 
     for k, path in enumerate(paths):
         info = probe(path)

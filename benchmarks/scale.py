@@ -44,7 +44,7 @@ TARGETS = {"plan_1000_s": 6.0, "plan_1000_mb": 300.0, "plan_3000_s": 18.0,
 #: Runs Snakemake inside this Python process and reports the process's own CPU time and peak
 #: memory at exit (RUSAGE_SELF: all its threads, none of the jobs it starts). Wall time is taken
 #: outside, around the whole process: the interpreter's teardown after the last atexit handler
-#: was 1.8 s of a 1,000-drama plan before dramabatch.gcpolicy, and the user waits for it.
+#: was 1.8 s of a 1,000-drama plan before dramabatch.workflow.gcpolicy, and the user waits for it.
 WRAPPER = """
 import atexit, json, resource, sys, time
 start, stats = time.perf_counter(), sys.argv[1]
@@ -62,8 +62,8 @@ main()
 
 def seed_source(folder: Path) -> Path:
     """One real ~5 s spoken source (Piper, bundled voice) at 160x90."""
-    from dramabatch.audio import write_wav_mono
-    from dramabatch.tts.piper_engine import PiperEngine
+    from dramabatch.base.audio import write_wav_mono
+    from dramabatch.voice.tts.piper_engine import PiperEngine
 
     samples, rate = PiperEngine().synthesize(SENTENCE_A)
     wav = folder / "seed.wav"

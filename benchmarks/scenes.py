@@ -54,9 +54,9 @@ def make_source(d: Path, seconds: float, w: int, h: int) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from test_reframe import draw_face
 
-    from dramabatch.media import filter_escape, run_ffmpeg
-    from dramabatch.render import fonts_dir, styled
-    from dramabatch.render_options import SubtitleStyle
+    from dramabatch.base.media import filter_escape, run_ffmpeg
+    from dramabatch.render.options import SubtitleStyle
+    from dramabatch.render.videos import fonts_dir, styled
 
     face = d / "face.png"
     cv2.imwrite(str(face), draw_face(h // 3))
@@ -84,12 +84,12 @@ def main() -> None:
     args = ap.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
 
-    from dramabatch.background import make_background
-    from dramabatch.media import run_ffmpeg
-    from dramabatch.render import render_long, render_short
-    from dramabatch.render_options import SubtitleStyle, VideoOptions
-    from dramabatch.scene_step import scenes_background
-    from dramabatch.subtitles import write_srt
+    from dramabatch.base.media import run_ffmpeg
+    from dramabatch.footage.background import make_background
+    from dramabatch.footage.scene_plan import scenes_background
+    from dramabatch.render.options import SubtitleStyle, VideoOptions
+    from dramabatch.render.subtitles import write_srt
+    from dramabatch.render.videos import render_long, render_short
 
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)

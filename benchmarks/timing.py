@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from dramabatch.align import align_words, map_words, recognise_words
-from dramabatch.narrate import narrate
-from dramabatch.script import build_script
-from dramabatch.subtitles import _proportional_words, long_cues
+from dramabatch.render.subtitles import _proportional_words, long_cues
+from dramabatch.script.compose import build_script
+from dramabatch.voice.align import align_words, map_words, recognise_words
+from dramabatch.voice.narrate import narrate
 
 STORY = (
     "The old lighthouse keeper climbed the stairs every night. He cleaned the glass, and he "

@@ -28,8 +28,8 @@ TINY_EN = dict(n_mels=80, n_audio_ctx=1500, n_audio_state=384, n_audio_head=6, n
 
 
 def speech_16k() -> np.ndarray:
-    from dramabatch.audio import resample
-    from dramabatch.tts.piper_engine import PiperEngine
+    from dramabatch.base.audio import resample
+    from dramabatch.voice.tts.piper_engine import PiperEngine
 
     text = ("The old lighthouse keeper climbed the stairs every night. He cleaned the glass, "
             "and he watched the boats come home.")
@@ -52,7 +52,7 @@ def faster_run(audio: np.ndarray, steps: int, compute_type: str, threads: int):
     from faster_whisper import WhisperModel
     from faster_whisper.audio import pad_or_trim
 
-    from dramabatch.transcribe import resolve_model
+    from dramabatch.speech.transcribe import resolve_model
 
     model = WhisperModel(resolve_model("bundled"), device="cpu", compute_type=compute_type,
                          cpu_threads=threads)

@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from dramabatch.fetch import fetch_source
-from dramabatch.smk import run_step
-from dramabatch.summary import REFETCH_NOTE
+from dramabatch.sources.fetch import fetch_source
+from dramabatch.workflow.smk import run_step
+from dramabatch.workflow.summary import REFETCH_NOTE
 
 dl = snakemake.config["download"]  # operational: read here, never tracked
 

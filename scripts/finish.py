@@ -8,11 +8,11 @@ manifest. All three are cheap next to the renders and change together, so one jo
 import json
 from pathlib import Path
 
-from dramabatch.fsutil import write_text_atomic
-from dramabatch.media import probe
-from dramabatch.package import make_zip
-from dramabatch.report import drama_page
-from dramabatch.smk import load_json, run_steps
+from dramabatch.archive.package import make_zip
+from dramabatch.archive.report import drama_page
+from dramabatch.base.fsutil import write_text_atomic
+from dramabatch.base.media import probe
+from dramabatch.workflow.smk import load_json, run_steps
 
 i = snakemake.input
 out = snakemake.output

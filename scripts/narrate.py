@@ -9,11 +9,11 @@ alone except when subtitles.align_model changes. One job instead of three per dr
 import json
 from pathlib import Path
 
-from dramabatch.align import align_words
-from dramabatch.fsutil import write_text_atomic
-from dramabatch.narrate import narrate
-from dramabatch.script import make_script
-from dramabatch.smk import load_json, run_steps
+from dramabatch.base.fsutil import write_text_atomic
+from dramabatch.script.compose import make_script
+from dramabatch.voice.align import align_words
+from dramabatch.voice.narrate import narrate
+from dramabatch.workflow.smk import load_json, run_steps
 
 inp = snakemake.input
 out = snakemake.output

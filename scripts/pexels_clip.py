@@ -1,7 +1,7 @@
 """Rule pexels_clip: download one stock clip into the batch's shared library (once)."""
 
-from dramabatch.fetch import HttpOptions, download_media
-from dramabatch.smk import run_step
+from dramabatch.sources.http import HttpOptions, download_media
+from dramabatch.workflow.smk import run_step
 
 cfg = snakemake.config
 clip = snakemake.wildcards.clip

@@ -2,9 +2,9 @@
 
 import json
 
-from dramabatch.fsutil import write_text_atomic
-from dramabatch.pexels import pick_clips
-from dramabatch.smk import load_json, run_step
+from dramabatch.base.fsutil import write_text_atomic
+from dramabatch.footage.pexels import pick_clips
+from dramabatch.workflow.smk import load_json, run_step
 
 cfg = snakemake.config
 wc = snakemake.wildcards

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from dramabatch.manifest import load_manifest
-from dramabatch.pexels import PexelsAuthError, PexelsOptions, slugify, write_search
-from dramabatch.smk import run_step
+from dramabatch.footage.pexels import slugify, write_search
+from dramabatch.footage.pexels_api import PexelsAuthError, PexelsOptions
+from dramabatch.workflow.manifest import load_manifest
+from dramabatch.workflow.smk import run_step
 
 cfg = snakemake.config
 wc = snakemake.wildcards

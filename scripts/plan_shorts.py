@@ -2,9 +2,9 @@
 
 import json
 
-from dramabatch.fsutil import write_text_atomic
-from dramabatch.shorts import plan_shorts
-from dramabatch.smk import load_json, run_step
+from dramabatch.base.fsutil import write_text_atomic
+from dramabatch.shorts.plan import plan_shorts
+from dramabatch.workflow.smk import load_json, run_step
 
 
 def main() -> None:

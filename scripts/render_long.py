@@ -5,12 +5,12 @@ The SRT, the footage plan and the thumbnail are cheap and change exactly when th
 (or with it), so they are made in this job rather than in three more jobs per drama.
 """
 
-from dramabatch.footage_step import plan_footage
-from dramabatch.render import render_long
-from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
-from dramabatch.report import thumbnail_strip
-from dramabatch.smk import load_json, run_steps
-from dramabatch.subtitles import write_srt
+from dramabatch.footage.plan import plan_footage
+from dramabatch.render.options import AudioMix, SubtitleStyle, video_options
+from dramabatch.render.subtitles import write_srt
+from dramabatch.render.thumbnails import thumbnail_strip
+from dramabatch.render.videos import render_long
+from dramabatch.workflow.smk import load_json, run_steps
 
 r = snakemake.config["render"]
 subs = snakemake.config["subtitles"]

@@ -1,12 +1,12 @@
 """Rule render_short: one native 9:16 short with word-chunked captions, and its thumbnail strip
 (made here: it changes exactly when the short does)."""
 
-from dramabatch.errors import DramaError
-from dramabatch.render import render_short
-from dramabatch.render_options import AudioMix, SubtitleStyle, video_options
-from dramabatch.report import thumbnail_strip
-from dramabatch.smk import load_json, run_steps
-from dramabatch.subtitles import attach_words
+from dramabatch.base.errors import DramaError
+from dramabatch.render.options import AudioMix, SubtitleStyle, video_options
+from dramabatch.render.subtitles import attach_words
+from dramabatch.render.thumbnails import thumbnail_strip
+from dramabatch.render.videos import render_short
+from dramabatch.workflow.smk import load_json, run_steps
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ a new voice without asking the endpoint again.
 
 import json
 
-from dramabatch.fsutil import write_text_atomic
-from dramabatch.script import rewrite_transcript
-from dramabatch.smk import load_json, run_step
+from dramabatch.base.fsutil import write_text_atomic
+from dramabatch.script.compose import rewrite_transcript
+from dramabatch.workflow.smk import load_json, run_step
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dramabatch.audio import write_wav_mono
-from dramabatch.media import run_ffmpeg
+from dramabatch.base.audio import write_wav_mono
+from dramabatch.base.media import run_ffmpeg
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -30,7 +30,7 @@ SENTENCE_B = ("Clara found a letter inside an old book. "
 
 @pytest.fixture(scope="session")
 def piper():
-    from dramabatch.tts.piper_engine import PiperEngine
+    from dramabatch.voice.tts.piper_engine import PiperEngine
 
     return PiperEngine()
 
@@ -50,7 +50,7 @@ def encode_gray(frames: list, path: Path, fps: float) -> Path:
     """Encode same-size 8-bit grey numpy frames as an H.264 mp4 (synthetic test sources)."""
     import numpy as np
 
-    from dramabatch.media import ffmpeg_exe
+    from dramabatch.base.media import ffmpeg_exe
 
     height, width = frames[0].shape
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray",
@@ -76,7 +76,7 @@ def speech_wav(piper, media_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def speech_video(speech_wav, media_dir) -> Path:
-    from dramabatch.audio import read_wav_mono
+    from dramabatch.base.audio import read_wav_mono
 
     samples, rate = read_wav_mono(speech_wav)
     return make_video(media_dir / "speech_a.mp4", wav=speech_wav,
@@ -103,7 +103,7 @@ def check_video(path: Path, width: int, height: int, duration: float) -> dict[st
     Video and audio must agree within 50 ms (by decoding and by stream headers) and the file must
     last ``duration`` within 0.1 s. Returns the decoded end time of each stream.
     """
-    from dramabatch.media import decode_check, probe
+    from dramabatch.base.media import decode_check, probe
 
     info = probe(path)
     assert (info.width, info.height) == (width, height)

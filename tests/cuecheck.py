@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dramabatch.cues import fits, max_cps_for
-from dramabatch.subtitles import read_srt
+from dramabatch.render.cues import fits, max_cps_for
+from dramabatch.render.subtitles import read_srt
 
 MIN_S = 0.833
 MAX_CPS = {"default": 17, "en": 20}

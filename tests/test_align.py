@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dramabatch.align import align_timeline, align_words, fold, map_words
-from dramabatch.narrate import narrate
-from dramabatch.script import build_script
-from dramabatch.subtitles import word_cues
+from dramabatch.render.subtitles import word_cues
+from dramabatch.script.compose import build_script
+from dramabatch.voice.align import align_timeline, align_words, fold, map_words
+from dramabatch.voice.narrate import narrate
 
 TEXT = ("The harbour was quiet that morning, and the fishermen waited. "
         "Nobody spoke. Then a small boat appeared, far beyond the rocks.")

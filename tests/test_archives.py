@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import TINY_CONFIG, snakemake, write_manifest
 
-from dramabatch.diskplan import estimate_disk
-from dramabatch.manifest import Drama
-from dramabatch.package import make_zip, merge_archives, verify_archive
+from dramabatch.archive.package import make_zip, merge_archives, verify_archive
+from dramabatch.workflow.diskplan import estimate_disk
+from dramabatch.workflow.manifest import Drama
 
 ZIP64_EOCD = b"PK\x06\x06"  # the ZIP64 end-of-central-directory record's signature
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from dramabatch.errors import DramaError
-from dramabatch.fonts import verify_fonts
-from dramabatch.media import ffmpeg_exe, filter_escape, run_ffmpeg
-from dramabatch.render import fonts_dir, render_long, styled
-from dramabatch.render_options import SubtitleStyle, VideoOptions
-from dramabatch.subtitles import read_srt, to_ssa, write_srt
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import ffmpeg_exe, filter_escape, run_ffmpeg
+from dramabatch.render.fonts import verify_fonts
+from dramabatch.render.options import SubtitleStyle, VideoOptions
+from dramabatch.render.subtitles import read_srt, to_ssa, write_srt
+from dramabatch.render.videos import fonts_dir, render_long, styled
 
 W, H = 480, 270
 
@@ -65,7 +65,7 @@ def test_a_caption_font_that_cannot_be_found_fails_with_the_cause(no_system_font
 
 
 def test_a_render_with_a_missing_font_fails_and_leaves_nothing(no_system_fonts, tmp_path):
-    from dramabatch.background import generated
+    from dramabatch.footage.background import generated
 
     plan = tmp_path / "bg.json"
     plan.write_text(generated("x", 160, 90, fps=10).to_json())
@@ -107,7 +107,7 @@ def test_fonts_are_built_from_the_package_not_the_system():
     assert (REPO / "src").exists()  # the package, not a system path, decides
     from fontTools.ttLib import TTFont
 
-    from dramabatch.fonts import INSTANCES
+    from dramabatch.render.fonts import INSTANCES
 
     for name, weight in INSTANCES:
         font = TTFont(f"{folder}/{name}")
@@ -118,7 +118,7 @@ def test_fonts_are_built_from_the_package_not_the_system():
 def test_a_title_with_override_codes_is_shown_literally(tmp_path):
     from PIL import Image
 
-    from dramabatch.render import short_subs
+    from dramabatch.render.videos import short_subs
 
     def title_rows(title: str) -> int:
         subs = short_subs(timeline={"segments": []}, plan={"start": 0.0, "end": 2.0},

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from conftest import make_video
 
-from dramabatch.background import Clip, FootagePlan
-from dramabatch.errors import DramaError
-from dramabatch.narrate import narrate
-from dramabatch.render import render_long
-from dramabatch.render_options import SubtitleStyle, VideoOptions
-from dramabatch.script import build_script
-from dramabatch.subtitles import write_srt
+from dramabatch.base.errors import DramaError
+from dramabatch.footage.background import Clip, FootagePlan
+from dramabatch.render.options import SubtitleStyle, VideoOptions
+from dramabatch.render.subtitles import write_srt
+from dramabatch.render.videos import render_long
+from dramabatch.script.compose import build_script
+from dramabatch.voice.narrate import narrate
 
 
 def test_render_on_a_full_disk_fails_cleanly(tiny_disk, tmp_path):

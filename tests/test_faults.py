@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import TINY_CONFIG, snakemake, write_manifest
 
-from dramabatch.media import decode_check, probe, run_ffmpeg
+from dramabatch.base.media import decode_check, probe, run_ffmpeg
 
 pytestmark = pytest.mark.slow
 
@@ -154,8 +154,8 @@ def test_an_unexpected_error_reaches_the_summary_with_its_message(tmp_path):
     """A bug (not a DramaError) still names its drama, stage, type and message in one line."""
     from types import SimpleNamespace
 
-    from dramabatch.smk import run_step
-    from dramabatch.summary import _latest_failure
+    from dramabatch.workflow.smk import run_step
+    from dramabatch.workflow.summary import _latest_failure
 
     log = tmp_path / "logs" / "d1" / "narrate.log"
     log.parent.mkdir(parents=True)

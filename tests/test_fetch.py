@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from dramabatch.errors import DramaError
-from dramabatch.fetch import fetch_source
+from dramabatch.base.errors import DramaError
+from dramabatch.sources.fetch import fetch_source
 
 
 def test_local_source_is_linked_and_touching_it_leaves_the_users_file_alone(tmp_path,
@@ -74,7 +74,8 @@ import time  # noqa: E402
 
 from pexels_server import FakePexels  # noqa: E402
 
-from dramabatch.fetch import HttpOptions, download, fetch_url  # noqa: E402
+from dramabatch.sources.fetch import fetch_url  # noqa: E402
+from dramabatch.sources.http import HttpOptions, download  # noqa: E402
 
 FAST = HttpOptions(connect_timeout=1, read_timeout=1, retries=2, backoff=0.05)
 
@@ -107,7 +108,7 @@ def test_dropped_connection_resumes_with_range(tmp_path, files_host):
 
 def kill_download_midway(url: str, out, min_bytes: int):
     """Start a downloader process, kill -9 it once ``min_bytes`` reached the disk; the partial."""
-    code = ("import sys; from dramabatch.fetch import download; "
+    code = ("import sys; from dramabatch.sources.http import download; "
             "download(sys.argv[1], sys.argv[2])")
     proc = subprocess.Popen([sys.executable, "-c", code, url, str(out)])
     partial = out.with_name(f".{out.name}.partial")

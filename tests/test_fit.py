@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from dramabatch.background import fit_rule, make_background
-from dramabatch.media import display_size, run_ffmpeg
-from dramabatch.render import render_long
-from dramabatch.render_options import SubtitleStyle, VideoOptions
+from dramabatch.base.media import display_size, run_ffmpeg
+from dramabatch.footage.background import fit_rule, make_background
+from dramabatch.render.options import SubtitleStyle, VideoOptions
+from dramabatch.render.videos import render_long
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 

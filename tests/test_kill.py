@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SNAKEMAKE, TINY_CONFIG, LoopbackServer, write_manifest
 
-from dramabatch.fsutil import sha256_file
-from dramabatch.media import decode_check, probe
+from dramabatch.base.fsutil import sha256_file
+from dramabatch.base.media import decode_check, probe
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 import pytest
 
-from dramabatch.errors import DramaError
-from dramabatch.media import filter_escape, probe, run_ffmpeg
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import filter_escape, probe, run_ffmpeg
 
 
 def test_ffmpeg_watchdog_stops_a_stalled_run(tmp_path):
@@ -36,7 +36,7 @@ def test_probe_explains_non_media(tmp_path):
 
 
 def test_atomic_output_clears_parts_left_by_killed_writers(tmp_path):
-    from dramabatch.fsutil import atomic_output
+    from dramabatch.base.fsutil import atomic_output
 
     final = tmp_path / "long.mp4"
     stale = tmp_path / ".long.part-999999.mp4"
@@ -55,7 +55,7 @@ def test_atomic_output_leaves_a_live_writers_part_alone(tmp_path):
     import subprocess
     import sys
 
-    from dramabatch.fsutil import write_text_atomic
+    from dramabatch.base.fsutil import write_text_atomic
 
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
@@ -78,7 +78,7 @@ def test_atomic_output_clears_a_killed_writers_part_while_it_is_a_zombie(tmp_pat
     import sys
     import time
 
-    from dramabatch.fsutil import write_text_atomic
+    from dramabatch.base.fsutil import write_text_atomic
 
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from dramabatch.errors import DramaError
-from dramabatch.models import _parts, assemble_multilingual, resolve_model
+from dramabatch.base.errors import DramaError
+from dramabatch.speech.models import _parts, assemble_multilingual, resolve_model
 
 
 def test_assembles_the_parts_into_one_loadable_folder(tmp_path):

@@ -5,13 +5,13 @@ import pysubs2
 import pytest
 from conftest import check_video
 
-from dramabatch.background import Clip, FootagePlan, generated
-from dramabatch.errors import DramaError
-from dramabatch.media import probe, run_ffmpeg
-from dramabatch.moviepy_engine import font_path
-from dramabatch.moviepy_engine import render as moviepy_render
-from dramabatch.render import render, render_long, renderer, styled
-from dramabatch.render_options import AudioMix, SubtitleStyle, VideoOptions
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import probe, run_ffmpeg
+from dramabatch.footage.background import Clip, FootagePlan, generated
+from dramabatch.render.caption_images import font_path
+from dramabatch.render.moviepy_engine import render as moviepy_render
+from dramabatch.render.options import AudioMix, SubtitleStyle, VideoOptions
+from dramabatch.render.videos import render, render_long, renderer, styled
 
 ENGINES = ["ffmpeg", "moviepy"]
 

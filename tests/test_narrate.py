@@ -4,11 +4,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from dramabatch.audio import decode_to_mono
-from dramabatch.errors import DramaError
-from dramabatch.media import ffmpeg_exe, probe
-from dramabatch.narrate import _join, narrate
-from dramabatch.script import build_script
+from dramabatch.base.audio import decode_to_mono
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import ffmpeg_exe, probe
+from dramabatch.script.compose import build_script
+from dramabatch.voice.narrate import _join, narrate
 
 
 def loudness(path):

@@ -3,10 +3,10 @@ import zipfile
 
 import pytest
 
-from dramabatch.errors import DramaError
-from dramabatch.fsutil import sha256_file
-from dramabatch.media import probe, run_ffmpeg
-from dramabatch.package import make_zip
+from dramabatch.archive.package import make_zip
+from dramabatch.base.errors import DramaError
+from dramabatch.base.fsutil import sha256_file
+from dramabatch.base.media import probe, run_ffmpeg
 
 
 def test_zip_stores_media_deflates_text_and_manifest_matches(tmp_path, speech_video):

@@ -10,18 +10,17 @@ import pytest
 from conftest import make_video
 from pexels_server import FakePexels, pexels_video
 
-from dramabatch.background import make_background, stock
-from dramabatch.errors import DramaError
-from dramabatch.fetch import HttpOptions, download_media
-from dramabatch.pexels import (
-    PexelsAuthError,
-    PexelsOptions,
+from dramabatch.base.errors import DramaError
+from dramabatch.footage.background import make_background, stock
+from dramabatch.footage.pexels import (
     choose_file,
     clip_links,
     pick_clips,
     slugify,
     write_search,
 )
+from dramabatch.footage.pexels_api import PexelsAuthError, PexelsOptions
+from dramabatch.sources.http import HttpOptions, download_media
 
 KEY = "sk-TEST-a1b2c3d4e5f6"
 FAST = PexelsOptions(connect_timeout=1, read_timeout=1, max_retries=2, backoff=0.05,

@@ -13,12 +13,12 @@ from test_scenes import timeline_of
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 
-from dramabatch.frames import grey_frames, sample_times  # noqa: E402
-from dramabatch.media import run_ffmpeg  # noqa: E402
-from dramabatch.reframe import detector, faces, path_speed  # noqa: E402
-from dramabatch.render import render  # noqa: E402
-from dramabatch.render_options import VideoOptions  # noqa: E402
-from dramabatch.scene_step import scenes_background  # noqa: E402
+from dramabatch.base.media import run_ffmpeg  # noqa: E402
+from dramabatch.footage.frames import grey_frames, sample_times  # noqa: E402
+from dramabatch.footage.reframe import detector, faces, path_speed  # noqa: E402
+from dramabatch.footage.scene_plan import scenes_background  # noqa: E402
+from dramabatch.render.options import VideoOptions  # noqa: E402
+from dramabatch.render.videos import render  # noqa: E402
 
 SW, SH, FPS, SECONDS, SHOT = 320, 180, 15, 6.0, 3.0
 FACE = 72

@@ -5,16 +5,16 @@ import pysubs2
 import pytest
 from conftest import check_video
 
-from dramabatch.background import Clip, FootagePlan, generated, make_background
-from dramabatch.errors import DramaError
-from dramabatch.footage_graph import background_graph, footage_inputs
-from dramabatch.media import probe, run_ffmpeg
-from dramabatch.narrate import narrate
-from dramabatch.render import render, render_long, render_short
-from dramabatch.render_options import AudioMix, SubtitleStyle, VideoOptions
-from dramabatch.script import build_script
-from dramabatch.shorts import plan_shorts
-from dramabatch.subtitles import write_srt
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import probe, run_ffmpeg
+from dramabatch.footage.background import Clip, FootagePlan, generated, make_background
+from dramabatch.footage.graph import background_graph, footage_inputs
+from dramabatch.render.options import AudioMix, SubtitleStyle, VideoOptions
+from dramabatch.render.subtitles import write_srt
+from dramabatch.render.videos import render, render_long, render_short
+from dramabatch.script.compose import build_script
+from dramabatch.shorts.plan import plan_shorts
+from dramabatch.voice.narrate import narrate
 
 TEXT = ("¿Quién llamó a la puerta? Nadie lo sabía, pero todos la oyeron. "
         "La casa estaba vacía desde hacía años. Esa noche, alguien encendió una luz.")

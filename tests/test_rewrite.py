@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from dramabatch.errors import DramaError
-from dramabatch.rewrite import RewriteOptions, rewrite_text
-from dramabatch.script import make_script
+from dramabatch.base.errors import DramaError
+from dramabatch.script.compose import make_script
+from dramabatch.script.rewrite import RewriteOptions, rewrite_text
 
 KEY = "sk-test-SECRET-4f9a2c"
 

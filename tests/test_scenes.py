@@ -14,14 +14,14 @@ import pysubs2
 import pytest
 from conftest import check_video, encode_gray
 
-from dramabatch.background import FootagePlan, make_background
-from dramabatch.media import ffmpeg_exe
-from dramabatch.narrate import narrate
-from dramabatch.render import render
-from dramabatch.render_options import VideoOptions
-from dramabatch.scene_step import scenes_background
-from dramabatch.scenes import map_spans, runs, sentence_windows
-from dramabatch.script import make_script
+from dramabatch.base.media import ffmpeg_exe
+from dramabatch.footage.background import FootagePlan, make_background
+from dramabatch.footage.scene_plan import scenes_background
+from dramabatch.footage.scenes import map_spans, runs, sentence_windows
+from dramabatch.render.options import VideoOptions
+from dramabatch.render.videos import render
+from dramabatch.script.compose import make_script
+from dramabatch.voice.narrate import narrate
 
 SRC_FPS, SRC_SECONDS, W, H, BITS = 20, 12, 160, 90, 8
 #: What the transcript heard, and when (the known speech spans of the source).
@@ -167,8 +167,8 @@ def test_the_sources_own_sound_follows_its_scenes_in_the_pauses(tmp_path):
     stretch that sentence shows (500 Hz in 1-4 s, 250 Hz in 6-9 s), ducked under the voice."""
     from test_render import band_level, decoded_audio
 
-    from dramabatch.media import run_ffmpeg
-    from dramabatch.render_options import AudioMix
+    from dramabatch.base.media import run_ffmpeg
+    from dramabatch.render.options import AudioMix
 
     picture = timecoded_video(tmp_path / "picture.mp4")
     source = tmp_path / "source.mp4"
@@ -199,8 +199,8 @@ def test_the_sources_own_sound_follows_its_scenes_in_the_pauses(tmp_path):
 def test_a_plan_of_hundreds_of_sentences_renders_each_from_its_stretch(tmp_path, monkeypatch):
     """More spans than ffmpeg's expression parser takes in one flat sum, stretches overlapping
     by a few hundredths (one forward run), and the graph read from a file."""
-    import dramabatch.render as render_module
-    from dramabatch.media import run_ffmpeg
+    import dramabatch.render.videos as render_module
+    from dramabatch.base.media import run_ffmpeg
 
     source = timecoded_video(tmp_path / "source.mp4")
     n, step, shift = 110, 0.1, 0.09  # played 0.125 s each (MIN_STRETCH at 1.25x): overlaps
@@ -225,7 +225,7 @@ def test_a_plan_of_hundreds_of_sentences_renders_each_from_its_stretch(tmp_path,
 
 
 def test_without_opencv_the_short_is_a_centre_crop_and_the_plan_says_why(tmp_path, monkeypatch):
-    import dramabatch.reframe as reframe_module
+    import dramabatch.footage.reframe as reframe_module
 
     monkeypatch.setattr(reframe_module, "detector", lambda: None)
     source = timecoded_video(tmp_path / "source.mp4", seconds=3)
@@ -236,8 +236,8 @@ def test_without_opencv_the_short_is_a_centre_crop_and_the_plan_says_why(tmp_pat
 
 
 def test_the_moviepy_engine_refuses_a_scenes_plan_by_name(tmp_path):
-    from dramabatch.errors import DramaError
-    from dramabatch.moviepy_engine import render as moviepy_render
+    from dramabatch.base.errors import DramaError
+    from dramabatch.render.moviepy_engine import render as moviepy_render
 
     source = timecoded_video(tmp_path / "source.mp4", seconds=3)
     plan = scenes_background(str(source), timeline_of([(0, 2, (0.5, 2.5))]), "landscape",

@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import TINY_CONFIG, check_video, snakemake, write_manifest
 
-from dramabatch.background import FootagePlan
+from dramabatch.footage.background import FootagePlan
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 import unicodedata
 
-from dramabatch.script import build_script, normalise_text, split_clauses, split_sentences
+from dramabatch.script.compose import build_script, normalise_text, split_clauses, split_sentences
 
 
 def test_sentences_keep_spanish_punctuation():
@@ -63,7 +63,7 @@ def test_spanish_script_keeps_every_character():
 
 
 def test_script_segments_keep_the_source_times_they_were_said_at():
-    from dramabatch.script import make_script
+    from dramabatch.script.compose import make_script
 
     transcript = {"language": "en", "segments": [
         {"start": 1.0, "end": 3.0, "text": " First one. Second,"},

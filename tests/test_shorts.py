@@ -4,9 +4,9 @@ import re
 import pytest
 from conftest import TINY_CONFIG, snakemake, write_manifest
 
-from dramabatch.errors import DramaError
-from dramabatch.media import decode_check, probe
-from dramabatch.shorts import plan_shorts, sentences
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import decode_check, probe
+from dramabatch.shorts.plan import plan_shorts, sentences
 
 
 def tl(durations, pause=0.6):
@@ -99,7 +99,7 @@ def shorts_batch(tmp_path_factory, speech_video):
     wd = tmp_path_factory.mktemp("shorts_wf")
     manifest = write_manifest(wd / "manifest.tsv", [("alpha", str(speech_video))])
     # bounds that leave room for several shorts in a 10 s story (the planner prefers fewer,
-    # fuller shorts when the bounds allow: see dramabatch.shorts)
+    # fuller shorts when the bounds allow: see dramabatch.shorts.plan)
     config = TINY_CONFIG.format(manifest=manifest).replace(
         "min_seconds: 3", "min_seconds: 1.5").replace("max_seconds: 8", "max_seconds: 3.5")
     (wd / "config.yaml").write_text(config)

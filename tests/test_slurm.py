@@ -21,7 +21,7 @@ import pytest
 import yaml
 from conftest import REPO, TINY_CONFIG, snakemake, write_manifest
 
-from dramabatch.media import decode_check, probe
+from dramabatch.base.media import decode_check, probe
 
 SLURM_DIR = REPO / "tests" / "slurm"
 DEFAULT_PROFILE = REPO / "profiles" / "default" / "config.yaml"

@@ -19,7 +19,7 @@ import pytest
 from conftest import REPO, TINY_CONFIG, snakemake
 from textmetrics import wer, words
 
-from dramabatch.transcribe import TranscribeOptions, transcribe
+from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,7 @@ NARRATION_WER = 0.25
 
 @pytest.fixture(scope="module")
 def spanish_video(tmp_path_factory) -> Path:
-    from dramabatch.demo import make_source, source_voice
+    from dramabatch.demo.sources import make_source, source_voice
 
     out = tmp_path_factory.mktemp("es") / "drama.mp4"
     make_source(STORY, out, size="160x90", engine=source_voice("es"))

@@ -7,12 +7,12 @@ import pysubs2
 import pytest
 from test_scenes import timeline_of
 
-from dramabatch.frames import grey_frames, keyframes, sample_times
-from dramabatch.media import filter_escape, run_ffmpeg
-from dramabatch.render import fonts_dir, render, styled
-from dramabatch.render_options import SubtitleStyle, VideoOptions
-from dramabatch.scene_step import scenes_background
-from dramabatch.subtitle_band import detect_band
+from dramabatch.base.media import filter_escape, run_ffmpeg
+from dramabatch.footage.frames import grey_frames, keyframes, sample_times
+from dramabatch.footage.scene_plan import scenes_background
+from dramabatch.footage.subtitle_band import detect_band
+from dramabatch.render.options import SubtitleStyle, VideoOptions
+from dramabatch.render.videos import fonts_dir, render, styled
 
 SW, SH, SECONDS = 320, 180, 6
 LINES = ["I never wanted this", "Then why did you come back?", "Because she asked me to",

@@ -1,7 +1,7 @@
 import pysubs2
 import pytest
 
-from dramabatch.subtitles import long_cues, word_cues, write_srt
+from dramabatch.render.subtitles import long_cues, word_cues, write_srt
 
 
 def timeline(texts_and_sentences):
@@ -54,7 +54,7 @@ def test_word_cues_have_one_to_three_words_in_order_and_hold_through_short_gaps(
 def test_attach_words_uses_aligned_times_and_rejects_mismatches():
     import pytest
 
-    from dramabatch.subtitles import attach_words
+    from dramabatch.render.subtitles import attach_words
 
     tl = timeline([("one two three.", 0)])
     seg = tl["segments"][0]
@@ -70,7 +70,7 @@ def test_attach_words_uses_aligned_times_and_rejects_mismatches():
 
 
 def test_a_long_clause_breaks_at_a_phrase_boundary_and_never_strands_a_word():
-    from dramabatch.cues import build_cues
+    from dramabatch.render.cues import build_cues
 
     clause = ("Ask not what your country can do for you but what you can do for your country "
               "and for the people who live in it today.")
@@ -79,13 +79,13 @@ def test_a_long_clause_breaks_at_a_phrase_boundary_and_never_strands_a_word():
     assert " ".join(texts) == clause
     assert all(len(t.split()) >= 2 for t in texts)  # no lone word
     # every break falls before a conjunction, preposition or relative word
-    from dramabatch.cues import PHRASE_STARTS
+    from dramabatch.render.cues import PHRASE_STARTS
 
     assert all(t.split()[0].lower() in PHRASE_STARTS for t in texts[1:]), texts
 
 
 def test_a_fast_or_short_cue_holds_through_the_pause_and_a_tiny_one_joins_its_neighbour():
-    from dramabatch.cues import build_cues
+    from dramabatch.render.cues import build_cues
 
     segs = [{"text": "Run,", "sentence": 0, "start": 0.0, "end": 0.3},
             {"text": "now.", "sentence": 0, "start": 0.35, "end": 0.6},
@@ -98,7 +98,7 @@ def test_a_fast_or_short_cue_holds_through_the_pause_and_a_tiny_one_joins_its_ne
 
 
 def test_two_line_cues_are_balanced_not_a_full_line_and_a_stranded_word():
-    from dramabatch.cues import balanced_lines
+    from dramabatch.render.cues import balanced_lines
 
     top, bottom = balanced_lines("María vive en una casa pequeña junto al mar.", 42)
     assert abs(len(top) - len(bottom)) <= 6 and len(bottom.split()) > 1

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import REPO, SNAKEMAKE, TINY_CONFIG, write_manifest
 
-from dramabatch.tracking import (
+from dramabatch.workflow.tracking import (
     CHECKS,
     OPERATIONAL,
     STAGE_VERSIONS,
@@ -104,7 +104,8 @@ def test_stage_code_matches_its_recorded_version():
     stale = {s: (recorded.get(s), e) for s, e in current().items() if recorded.get(s) != e}
     assert not stale, (
         f"the code of {sorted(stale)} changed: if what the stage writes changes, bump its "
-        f"STAGE_VERSIONS entry in src/dramabatch/tracking.py (finished batches redo it); if it "
+        f"STAGE_VERSIONS entry in src/dramabatch/workflow/tracking.py (finished batches redo "
+        f"it); if it "
         f"is a refactor, leave the version. Then run tools/stage_code.py --write. {stale}")
 
 
@@ -317,3 +318,42 @@ def test_the_job_graph_does_not_depend_on_the_pexels_key(tmp_path, speech_video)
         assert proc.returncode == 0, proc.stderr[-2000:]
         plans.append(re.search(r"^job\s+count.*?^total\s+\d+", proc.stdout, re.M | re.S)[0])
     assert plans[0] == plans[1] and "pexels_search" in plans[0]
+
+
+def test_stage_code_follows_the_scripts_imports(tmp_path):
+    """A module a stage starts to import is covered by its hash with no list to edit."""
+    from dramabatch.workflow.stagecode import package_closure
+
+    pkg = tmp_path / "src" / "dramabatch"
+    for rel, text in {"__init__.py": "", "voice/__init__.py": "", "base/__init__.py": "",
+                      "voice/narrate.py": "from ..base import audio\n",
+                      "base/audio.py": "def f():\n    from .errors import E\n",
+                      "base/errors.py": "E = 1\n", "base/unused.py": "",
+                      }.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text)
+    script = tmp_path / "scripts" / "narrate.py"
+    script.parent.mkdir()
+    script.write_text("from dramabatch.voice.narrate import narrate\nimport json\n")
+
+    def covered() -> set[str]:
+        return {str(p.relative_to(pkg)) for p in package_closure(script, tmp_path / "src")}
+
+    assert covered() == {"__init__.py", "voice/__init__.py", "voice/narrate.py",
+                         "base/__init__.py", "base/audio.py", "base/errors.py"}
+    (pkg / "voice" / "kokoro.py").write_text("X = 1\n")
+    assert "voice/kokoro.py" not in covered()
+    (pkg / "voice" / "narrate.py").write_text("from ..base import audio\nfrom . import kokoro\n")
+    assert "voice/kokoro.py" in covered()
+
+
+def test_real_stages_cover_what_they_run():
+    """The real narrate stage's hash covers its engines; render_long's the landscape plan."""
+    from stage_code import stage_files
+
+    narrate = {str(p) for p in stage_files("narrate")}
+    assert any(p.endswith("voice/tts/espeak_engine.py") for p in narrate)
+    assert any(p.endswith("speech/transcribe.py") for p in narrate)  # align's Whisper pass
+    render_long = {str(p) for p in stage_files("render_long")}
+    assert any(p.endswith("footage/scene_plan.py") for p in render_long)
+    assert not any("/archive/" in p for p in render_long)

@@ -8,9 +8,9 @@ import pytest
 from conftest import SENTENCE_A, TINY_CONFIG, snakemake
 from textmetrics import wer
 
-from dramabatch.errors import DramaError
-from dramabatch.media import run_ffmpeg
-from dramabatch.tracks import audio_tracks, choose, matches, speech_of
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import run_ffmpeg
+from dramabatch.speech.tracks import audio_tracks, choose, matches, speech_of
 
 MUSIC = ("aevalsrc=0.2*sin(2*PI*220*t)+0.2*sin(2*PI*277*t)+0.2*sin(2*PI*330*t)"
          "*(0.6+0.4*sin(2*PI*2*t)):s=22050:d={d}")

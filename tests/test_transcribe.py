@@ -5,9 +5,9 @@ import pytest
 from conftest import SENTENCE_A
 from textmetrics import wer
 
-from dramabatch.audio import extract_audio, write_wav_mono
-from dramabatch.errors import DramaError
-from dramabatch.transcribe import (
+from dramabatch.base.audio import extract_audio, write_wav_mono
+from dramabatch.base.errors import DramaError
+from dramabatch.speech.transcribe import (
     TranscribeOptions,
     load_faster_whisper,
     pick_device,
@@ -82,7 +82,7 @@ def test_music_fails_even_without_vad_filter(tmp_path):
 
 
 def test_speech_over_music_is_still_speech(wav16k, tmp_path):
-    from dramabatch.audio import read_wav_mono
+    from dramabatch.base.audio import read_wav_mono
 
     speech, rate = read_wav_mono(wav16k)
     mixed = speech + 0.3 * music(len(speech) / rate)[:len(speech)]
@@ -110,7 +110,7 @@ def test_english_only_model_still_transcribes_english(wav16k):
 
 
 def test_mostly_hallucinated_transcripts_fail_with_the_figures():
-    from dramabatch.speechcheck import check_quality
+    from dramabatch.speech.check import check_quality
 
     good = {"start": 0, "end": 4, "avg_logprob": -0.3, "compression_ratio": 1.5}
     loop = {"start": 4, "end": 10, "avg_logprob": -0.2, "compression_ratio": 3.1}
@@ -148,7 +148,7 @@ def random_checkpoint(tmp_path_factory):
 
 
 def test_openai_whisper_loads_a_pt_checkpoint_and_transcribes(random_checkpoint, wav16k):
-    from dramabatch.transcribe import load_openai_whisper, transcribe_openai_whisper
+    from dramabatch.speech.transcribe import load_openai_whisper, transcribe_openai_whisper
 
     path, original = random_checkpoint
     # Random weights decode garbage, which the quality check rightly refuses; this test is about

@@ -17,13 +17,13 @@ import numpy as np
 import pysubs2
 import pytest
 
-from dramabatch.audio import write_wav_mono
-from dramabatch.errors import DramaError
-from dramabatch.media import ffmpeg_exe, probe
-from dramabatch.narrate import narrate
-from dramabatch.script import build_script
-from dramabatch.subtitles import write_srt
-from dramabatch.tts import engine_plan, make_engine, parse_voice_spec
+from dramabatch.base.audio import write_wav_mono
+from dramabatch.base.errors import DramaError
+from dramabatch.base.media import ffmpeg_exe, probe
+from dramabatch.render.subtitles import write_srt
+from dramabatch.script.compose import build_script
+from dramabatch.voice.narrate import narrate
+from dramabatch.voice.tts import engine_plan, make_engine, parse_voice_spec
 
 SPANISH = "¿Dónde está la niña? ¡Mañana, en el jardín! Él dijo: «adiós, corazón» 🌙."
 
@@ -185,7 +185,7 @@ def test_spanish_script_through_espeak(tmp_path):
 def test_espeak_library_speaks_spanish_that_whisper_understands(tmp_path):
     from textmetrics import wer, words
 
-    from dramabatch.transcribe import TranscribeOptions, transcribe
+    from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 
     text = ("María vive en una casa pequeña junto al mar. Cada mañana camina por la playa con "
             "su perro. Un día encontró una botella en la arena. Dentro había una carta antigua.")

@@ -8,7 +8,7 @@ import pytest
 from conftest import SENTENCE_A, run_batch, snakemake, write_manifest
 from textmetrics import wer
 
-from dramabatch.media import decode_check, probe
+from dramabatch.base.media import decode_check, probe
 
 DRAMA_FILES = ["transcript.json", "script.json", "narration.mp3", "narration.json", "long.mp4",
                "shorts/plan.json"]

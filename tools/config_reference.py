@@ -1,5 +1,6 @@
 """Generate the README's configuration reference (from config/schema.yaml) and its table of
-what each config key reruns (from dramabatch.tracking, the table the rules' params come from).
+what each config key reruns (from dramabatch.workflow.tracking, the table the rules' params come
+from).
 
     .venv/bin/python tools/config_reference.py          # print both tables
     .venv/bin/python tools/config_reference.py --write  # update README.md between the markers
@@ -58,7 +59,7 @@ def reference() -> str:
 
 
 def reruns() -> str:
-    from dramabatch.tracking import rerun_table
+    from dramabatch.workflow.tracking import rerun_table
 
     return rerun_table()
 

@@ -3,12 +3,12 @@
     .venv/bin/python tools/stage_code.py          # show stages whose code differs from the record
     .venv/bin/python tools/stage_code.py --write  # record the current hashes and versions
 
-A stage's hash covers scripts/<stage>.py and the package modules listed for it in
-dramabatch.tracking.STAGE_MODULES, each parsed and dumped without docstrings, comments or layout:
-reformatting or commenting changes nothing, any change to the code does. tests/test_tracking.py
-fails while a hash differs from tests/stage_code.json. Then decide: does the stage now write
-something different? Bump its STAGE_VERSIONS entry (finished batches redo it). Only a refactor?
-Leave the version. Either way run this tool with --write.
+A stage's hash covers scripts/<stage>.py and every package module it runs, found by following its
+imports (dramabatch.workflow.stagecode: no hand-kept list), each parsed and dumped without
+docstrings, comments or layout: reformatting or commenting changes nothing, any change to the code
+does. tests/test_tracking.py fails while a hash differs from tests/stage_code.json. Then decide:
+does the stage now write something different? Bump its STAGE_VERSIONS entry (finished batches
+redo it). Only a refactor? Leave the version. Either way run this tool with --write.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from dramabatch.tracking import STAGE_MODULES, STAGE_VERSIONS
+from dramabatch.workflow.stagecode import package_closure
+from dramabatch.workflow.tracking import STAGE_VERSIONS
 
 REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "src"
 RECORD = REPO / "tests" / "stage_code.json"
 
 
@@ -40,12 +42,16 @@ def code_hash(path: Path) -> str:
     return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
 
 
-def stage_hash(stage: str) -> str:
-    files = [REPO / "scripts" / f"{stage}.py"]
-    files += [REPO / "src" / "dramabatch" / f"{m}.py" for m in STAGE_MODULES[stage]]
+def stage_files(stage: str, repo: Path = REPO) -> list[Path]:
+    """The stage's script and the package files it runs."""
+    script = repo / "scripts" / f"{stage}.py"
+    return [script, *package_closure(script, repo / "src")]
+
+
+def stage_hash(stage: str, repo: Path = REPO) -> str:
     digest = hashlib.sha256()
-    for f in files:
-        digest.update(f"{f.relative_to(REPO)}:{code_hash(f)}\n".encode())
+    for f in stage_files(stage, repo):
+        digest.update(f"{f.relative_to(repo)}:{code_hash(f)}\n".encode())
     return digest.hexdigest()[:16]
 
 

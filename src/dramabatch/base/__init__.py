@@ -1,0 +1,7 @@
+"""The ground floor: what every stage may use, and nothing stage-specific.
+
+errors (DramaError and its one-line causes), media (ffprobe/ffmpeg from imageio-ffmpeg), fsutil
+(atomic writes: a final name only ever holds a finished file; JSON records), audio (wav
+read/write, resampling, silence trim), cache (the user's model and font cache folder).
+Reads and writes: only what its callers name. Imports: nothing else of dramabatch.
+"""

@@ -1,0 +1,250 @@
+"""Rendering with one ffmpeg filter graph per output: long 16:9 master and native 9:16 shorts.
+
+The graph scales the background to cover the frame, crops, concatenates the clips to the narration
+length (optionally crossfading them), burns ASS subtitles built from the SRT/timeline with the
+configured style, and mixes the narration with an optional music bed and the source's original
+audio, both ducked under the voice (sidechaincompress). No Python touches a frame, so rendering
+runs at the speed of the encoder and memory stays flat whatever the length.
+
+Video and audio end together: the output is a whole number of frames, and the audio is padded or
+trimmed to exactly that many frames' worth of samples.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import pysubs2
+
+from ..base.errors import DramaError
+from ..base.fsutil import atomic_output
+from ..base.media import ffmpeg_exe, filter_escape, probe, run_ffmpeg
+from ..footage.background import FootagePlan
+from ..footage.graph import background_graph, footage_inputs
+from ..footage.scene_graph import scene_audio, scene_footage
+from .fonts import ass_text, verify_fonts
+from .options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
+from .subtitles import read_srt, to_ssa, word_cues
+
+log = logging.getLogger(__name__)
+
+#: Longest filter graph passed on the command line (Linux caps one argument at 128 KiB); a
+#: longer one (the select/setpts/crop expressions of a long scenes plan) is read from a file.
+GRAPH_INLINE_MAX = 60_000
+
+
+def fonts_dir() -> str:
+    """The folder of the caption fonts libass may use (never the system's fonts)."""
+    from .fonts import caption_fonts_dir
+
+    return caption_fonts_dir()
+
+
+def _colour(hex_rgb: str) -> pysubs2.Color:
+    hex_rgb = hex_rgb.lstrip("#")
+    if len(hex_rgb) != 6:
+        raise DramaError(f"colour must be RRGGBB hex, got {hex_rgb!r}")
+    return pysubs2.Color(int(hex_rgb[0:2], 16), int(hex_rgb[2:4], 16), int(hex_rgb[4:6], 16))
+
+
+def styled(subs: pysubs2.SSAFile, style: SubtitleStyle, width: int, height: int) -> pysubs2.SSAFile:
+    """Apply ``style`` as the default ASS style, sized in pixels of the output frame."""
+    subs.info["PlayResX"] = str(width)
+    subs.info["PlayResY"] = str(height)
+    subs.info["WrapStyle"] = "0"
+    subs.styles["Default"] = pysubs2.SSAStyle(
+        fontname=style.font,
+        fontsize=max(8, round(style.size * height)),
+        primarycolor=_colour(style.colour),
+        outlinecolor=_colour(style.outline_colour),
+        backcolor=pysubs2.Color(0, 0, 0, 128),
+        bold=style.bold,
+        outline=max(1.0, style.outline * height),
+        shadow=0,
+        alignment=(pysubs2.Alignment.MIDDLE_CENTER if style.position == "center"
+                   else pysubs2.Alignment.BOTTOM_CENTER),
+        marginv=round(style.margin * height),
+        marginl=round(0.05 * width),
+        marginr=round(0.05 * width),
+    )
+    for event in subs:
+        event.style = "Default"
+    return subs
+
+
+def _encoder_args(v: VideoOptions) -> list[str]:
+    if v.encoder == "libx264":
+        args = ["-c:v", "libx264", "-preset", v.preset, "-crf", str(v.crf)]
+        if v.threads:
+            args += ["-threads", str(v.threads)]
+    elif v.encoder == "h264_nvenc":
+        args = ["-c:v", "h264_nvenc", "-preset", "p4", "-cq", str(v.crf), "-b:v", "0"]
+    else:
+        raise DramaError(f"unknown video encoder '{v.encoder}' (libx264 or h264_nvenc)")
+    return [*args, "-pix_fmt", "yuv420p", "-r", str(v.fps)]
+
+
+def audio_graph(voice_idx: int, samples: int, mix: AudioMix, music_idx: int | None,
+                original_idx: int | str | None) -> str:
+    """The narration (exactly ``samples`` long at 48 kHz), with the ducked bed mixed under it.
+
+    ``original_idx``: the input holding the original sound, or the label of a graph output that
+    already made it (the scenes' time-mapped sound)."""
+    fmt = f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
+    exact = f"apad,atrim=end_sample={samples},asetpts=N/SR/TB"
+    voice = f"[{voice_idx}:a]asetpts=PTS-STARTPTS,{fmt},{exact}"
+    beds = []
+    if music_idx is not None:
+        beds.append(f"[{music_idx}:a]asetpts=PTS-STARTPTS,{fmt},volume={mix.music_volume},"
+                    f"{exact}[music]")
+    if original_idx is not None:
+        source = original_idx if isinstance(original_idx, str) else f"[{original_idx}:a]"
+        beds.append(f"{source}asetpts=PTS-STARTPTS,{fmt},"
+                    f"volume={mix.original_volume},{exact}[orig]")
+    if not beds:
+        return voice + "[a]"
+    parts = [voice + ",asplit=2[voice][key]", *beds]
+    labels = [b[b.rindex("["):] for b in beds]
+    if len(labels) == 2:
+        parts.append(f"{''.join(labels)}amix=inputs=2:normalize=0:duration=first[bed]")
+        bed = "[bed]"
+    else:
+        bed = labels[0]
+    parts.append(f"{bed}[key]sidechaincompress=threshold={mix.duck_threshold}"
+                 f":ratio={mix.duck_ratio}:attack={mix.duck_attack_ms}"
+                 f":release={mix.duck_release_ms}[ducked]")
+    parts.append(f"[voice][ducked]amix=inputs=2:normalize=0:duration=first,{exact}[a]")
+    return ";".join(parts)
+
+
+def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
+           out: str | os.PathLike[str], duration: float, video: VideoOptions,
+           audio_start: float = 0.0, mix: AudioMix | None = None,
+           what: str = "render") -> None:
+    """Render ``out``: footage covering ``duration`` + audio window + burned subtitles.
+
+    The output holds ``round(duration * fps)`` frames and exactly as many seconds of audio.
+    """
+    if duration <= 0:
+        raise DramaError(f"{what}: nothing to render (duration {duration:.2f} s)")
+    mix = mix or AudioMix()
+    w, h = video.width, video.height
+    frames = max(1, round(duration * video.fps))
+    length = frames / video.fps
+    samples = round(length * SAMPLE_RATE)
+    if footage.spans:  # the drama's own scenes, from this output's place in the narration
+        in_args, footage_graph, n_inputs = scene_footage(footage, audio_start, length, w, h,
+                                                         video.fps, video.max_upscale)
+    else:
+        in_args, pieces = footage_inputs(footage, length, video.fps, video.seconds_per_clip,
+                                         video.crossfade)
+        n_inputs = 1 if footage.lavfi else len({idx for idx, _ in pieces})
+        # inputs are the plan's first clips, in order (footage_inputs)
+        footage_graph = background_graph(pieces, w, h, video.fps, video.crossfade,
+                                         [c.fit for c in footage.clips], video.max_upscale)
+    in_args += ["-ss", f"{audio_start:.3f}", "-t", f"{length + 0.5:.3f}", "-i", audio]
+    voice_idx, n_inputs = n_inputs, n_inputs + 1
+    music_idx = original_idx = None
+    if mix.music:
+        if not Path(mix.music).is_file():
+            raise DramaError(f"background music file not found: {mix.music}")
+        in_args += ["-stream_loop", "-1", "-i", mix.music]
+        music_idx, n_inputs = n_inputs, n_inputs + 1
+    scene_sound = ""
+    if mix.original:
+        if footage.spans and probe(footage.clips[0].path).has_audio:
+            # the scenes' own sound, following the picture (the runs' inputs carry it)
+            scene_sound = scene_audio(footage, audio_start, length, SAMPLE_RATE)
+            original_idx = "[scene_a]"
+        elif probe(mix.original).has_audio:
+            in_args += ["-stream_loop", "-1", "-ss", f"{audio_start:.3f}", "-i", mix.original]
+            original_idx, n_inputs = n_inputs, n_inputs + 1
+        else:
+            log.warning("%s: the source has no audio track; no original audio under the voice",
+                        what)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        ass = Path(tmpdir) / "subs.ass"
+        subs.save(str(ass), encoding="utf-8")
+        if len(subs):  # libass says which font it will use; another family fails the job
+            verify_fonts(ass, fonts_dir(), ffmpeg_exe())
+        graph = ";".join([
+            footage_graph,
+            *([scene_sound] if scene_sound else []),
+            # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
+            f"[bg]ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())},"
+            f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={frames},"
+            f"setpts=PTS-STARTPTS[v]",
+            audio_graph(voice_idx, samples, mix, music_idx, original_idx),
+        ])
+        graph_args = ["-filter_complex", graph]
+        if len(graph) > GRAPH_INLINE_MAX:  # a long scenes plan: past the OS's limit on one arg
+            script = Path(tmpdir) / "graph.txt"
+            script.write_text(graph, encoding="utf-8")
+            graph_args = ["-/filter_complex", str(script)]
+        with atomic_output(out) as tmp:
+            run_ffmpeg(
+                [*in_args,
+                 *graph_args, "-map", "[v]", "-map", "[a]",
+                 "-frames:v", str(frames), *_encoder_args(video),
+                 "-c:a", "aac", "-b:a", video.audio_bitrate, "-ar", str(SAMPLE_RATE),
+                 "-movflags", "+faststart", "-f", "mp4", str(tmp)],
+                duration=length, what=what,
+            )
+
+
+def long_subs(srt: str, video: VideoOptions, style: SubtitleStyle) -> pysubs2.SSAFile:
+    return styled(to_ssa(read_srt(srt)), style, video.width, video.height)
+
+
+ENGINES = ("ffmpeg", "moviepy")
+
+
+def renderer(engine: str):
+    """The render function of ``engine``: the ffmpeg graph, or the moviepy composition."""
+    if engine == "ffmpeg":
+        return render
+    if engine == "moviepy":
+        from .moviepy_engine import render as moviepy_render
+
+        return moviepy_render
+    raise DramaError(f"unknown render engine '{engine}' (one of {', '.join(ENGINES)})")
+
+
+def render_long(*, background: str | FootagePlan, narration: str, srt: str, out: str,
+                duration: float, video: VideoOptions, style: SubtitleStyle,
+                mix: AudioMix | None = None, engine: str = "ffmpeg") -> None:
+    """The long video over ``background``: a footage plan, or the path of one."""
+    footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
+    renderer(engine)(footage=footage, audio=narration,
+           subs=long_subs(srt, video, style), out=out, duration=duration, video=video, mix=mix,
+           what="render long video")
+
+
+def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: SubtitleStyle,
+               title: str = "", title_seconds: float = 0.0,
+               max_words: int = 3) -> pysubs2.SSAFile:
+    """Word-chunked captions of one short (times relative to its start), plus the title card."""
+    start, end = plan["start"], plan["end"]
+    subs = to_ssa(word_cues(timeline["segments"], max_words), offset=start, clip=(start, end))
+    subs = styled(subs, style, video.width, video.height)
+    if title and title_seconds > 0:
+        subs.styles["Title"] = subs.styles["Default"].copy()
+        subs.styles["Title"].alignment = pysubs2.Alignment.TOP_CENTER
+        subs.styles["Title"].marginv = round(0.12 * video.height)
+        subs.append(pysubs2.SSAEvent(start=0, end=int(title_seconds * 1000),
+                                     text=ass_text(title), style="Title"))
+    return subs
+
+
+def render_short(*, background: str, narration: str, timeline: dict, plan: dict, out: str,
+                 video: VideoOptions, style: SubtitleStyle, title: str = "",
+                 title_seconds: float = 0.0, max_words: int = 3,
+                 mix: AudioMix | None = None, engine: str = "ffmpeg") -> None:
+    subs = short_subs(timeline=timeline, plan=plan, video=video, style=style, title=title,
+                      title_seconds=title_seconds, max_words=max_words)
+    renderer(engine)(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
+           duration=plan["end"] - plan["start"], video=video, audio_start=plan["start"],
+           mix=mix, what=f"render short {plan['number']:02d}")

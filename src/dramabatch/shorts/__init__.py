@@ -1,0 +1,5 @@
+"""Stage 7, plan_shorts: which whole-sentence runs of the narration become 9:16 shorts.
+
+Reads: ``narration.json``. Writes: ``shorts/plan.json`` (the checkpoint the short renders follow).
+Imports: every earlier stage.
+"""

@@ -1,0 +1,7 @@
+"""Stage 4, narrate: the script voiced by a TTS engine, loudness-normalised, word-timed.
+
+Reads: the script's segments. Writes: ``narration.mp3``, ``narration.json`` (sample-exact segment
+times, who spoke), ``words.json`` (caption word times). Engines live in ``voice.tts``; word times
+come from a Whisper pass over the narration (align).
+Imports: base, sources, speech, script.
+"""

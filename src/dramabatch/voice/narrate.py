@@ -1,0 +1,209 @@
+"""Narration: synthesise each script segment, join with exact silences, normalise loudness.
+
+Timings in ``narration.json`` are computed from sample counts while joining, so subtitles are
+placed where the words are, not estimated afterwards. Identical segments are synthesised once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..base.audio import resample, trim_silence, write_wav_mono
+from ..base.errors import DramaError
+from ..base.fsutil import atomic_output, write_text_atomic
+from ..base.media import ffmpeg_exe, run_ffmpeg
+from .tts import Engine, engine_plan, make_engine
+
+log = logging.getLogger(__name__)
+
+#: Largest miss of the loudness target accepted after the correction passes.
+LOUDNESS_TOLERANCE_LU = 2.0
+
+
+def speakable(text: str) -> str:
+    """What an engine is given: the text without emoji/pictographs (kept in subtitles)."""
+    kept = "".join(" " if unicodedata.category(ch) in ("So", "Cs", "Co") else ch
+                   for ch in text if ch not in "\u200d\ufe0f")
+    return re.sub(r"\s+", " ", kept).strip()
+
+
+def synthesize_segments(
+    segments: list[dict], engines: list[tuple[str, Engine | dict]]
+) -> tuple[np.ndarray, int, list[dict], dict]:
+    """Synthesize and join; return (samples, rate, timed segments, who spoke).
+
+    ``engines`` is the ordered fallback list as (name, engine or its options to build it lazily);
+    the first engine that voices every segment is used for the whole narration, so one voice is
+    heard. "Who spoke" names that engine and voice and, for each engine tried before it, why it
+    was skipped (offline, rejected, wrong language...).
+    """
+    skipped: list[dict] = []
+    for name, engine in engines:
+        try:
+            if isinstance(engine, dict):
+                engine = make_engine(name, engine)
+            samples, rate, timed = _join(segments, engine)
+            return samples, rate, timed, {"engine": name,
+                                          "voice": getattr(engine, "voice_id", ""),
+                                          "skipped": skipped}
+        except DramaError as exc:
+            log.warning("TTS engine '%s' failed: %s", name, exc.cause)
+            skipped.append({"engine": name, "reason": exc.cause})
+    raise DramaError("every TTS engine failed: "
+                     + "; ".join(f"{s['engine']}: {s['reason']}" for s in skipped))
+
+
+def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
+    cache: dict[str, tuple[np.ndarray, int]] = {}
+    rate = 0
+    pieces: list[np.ndarray] = []
+    timed: list[dict] = []
+    cursor = 0
+    for idx, seg in enumerate(segments):
+        text = speakable(seg["text"])
+        if not any(ch.isalnum() for ch in text):
+            raise DramaError(f"script segment {idx} has nothing to speak: {seg['text']!r}")
+        if text not in cache:
+            samples, seg_rate = engine.synthesize(text)
+            cache[text] = (samples, seg_rate)
+        else:
+            log.info("narrate: segment %d repeats an earlier one; reusing its audio", idx)
+        samples, seg_rate = cache[text]
+        rate = rate or seg_rate
+        speech = trim_silence(resample(samples, seg_rate, rate), rate)
+        if len(speech) == 0:
+            raise DramaError(f"TTS engine '{engine.name}' produced silence for: {text!r}")
+        start = cursor
+        pieces.append(speech)
+        cursor += len(speech)
+        end = cursor
+        pause = int(round(seg.get("pause_ms", 0) / 1000 * rate))
+        if pause:
+            pieces.append(np.zeros(pause, np.float32))
+            cursor += pause
+        timed.append({**seg, "index": idx, "start": start / rate, "end": end / rate})
+    log.info("narrate: %d segments, %d synthesised", len(segments), len(cache))
+    return np.concatenate(pieces), rate, timed
+
+
+def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
+    """First loudnorm pass: measure integrated loudness, true peak, LRA and threshold."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(wav), "-af",
+         f"loudnorm=I={target_lufs}:TP={true_peak}:LRA=11:print_format=json", "-f", "null", "-"],
+        capture_output=True, text=True, timeout=600,
+    )
+    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", proc.stderr)
+    if proc.returncode != 0 or not match:
+        raise DramaError(f"loudness measurement failed: {proc.stderr[-500:]}")
+    return json.loads(match.group(0))
+
+
+def measure_file(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of an encoded file, by ffmpeg's ebur128 meter."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-i", str(path), "-af",
+         "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, timeout=600)
+    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+    i_match = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
+    p_match = re.search(r"Peak:\s*(-?[\d.]+|-inf) dBFS", summary)
+    if proc.returncode != 0 or not i_match or not p_match:
+        raise DramaError(f"loudness measurement failed: {proc.stderr[-500:]}")
+    return float(i_match.group(1)), float(p_match.group(1))
+
+
+def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: float,
+                     true_peak: float, out_rate: int = 44100, bitrate: str = "160k") -> dict:
+    """Normalise loudness to ``target_lufs`` under a ``true_peak`` ceiling; encode MP3 atomically.
+
+    A linear gain is used when it reaches the target within the ceiling. Speech is peaky, so
+    usually it does not: then a look-ahead peak limiter (delay-compensated, so every timing stays
+    exact) holds the peaks while the gain brings the programme up to the target. The encoded
+    file is measured again (ebur128, true peak) and the gain corrected, up to five passes.
+    """
+    with tempfile.TemporaryDirectory() as tmpdir:
+        wav = Path(tmpdir) / "narration.wav"
+        write_wav_mono(wav, samples, rate)
+        m = measure_loudness(wav, target_lufs, true_peak)
+        gain = target_lufs - float(m["input_i"])
+        # Sample-peak ceiling for the limiter, with margin for inter-sample and MP3 overshoot.
+        ceiling = true_peak - 1.0
+        limited = float(m["input_tp"]) + gain > true_peak
+        trial = Path(tmpdir) / "trial.mp3"
+        for _ in range(5):
+            af = f"volume={gain:.2f}dB"
+            if limited:
+                af += (f",alimiter=limit={10 ** (ceiling / 20):.4f}:level=0:attack=5:"
+                       f"release=80:latency=1")
+            af += f",aresample={out_rate}"
+            run_ffmpeg(["-i", str(wav), "-af", af, "-ac", "1", "-c:a", "libmp3lame",
+                        "-b:a", bitrate, "-f", "mp3", str(trial)],
+                       duration=len(samples) / rate, what="encode narration")
+            got_i, got_tp = measure_file(trial)
+            if got_tp > true_peak:
+                ceiling -= got_tp - true_peak + 0.2
+                limited = True
+                continue
+            if abs(got_i - target_lufs) <= 0.5:
+                break
+            gain += (target_lufs - got_i) * (1.6 if limited else 1.0)  # the limiter eats some
+            limited = limited or float(m["input_tp"]) + gain > true_peak
+        if got_tp > true_peak:
+            raise DramaError(
+                f"narration true peak {got_tp:.2f} dBTP is above the {true_peak:g} dBTP ceiling "
+                f"after 5 correction passes (loudness {got_i:.1f} LUFS for a target of "
+                f"{target_lufs:g}): lower tts.loudness_lufs or raise tts.true_peak_db")
+        if abs(got_i - target_lufs) > LOUDNESS_TOLERANCE_LU:
+            raise DramaError(
+                f"narration reached {got_i:.1f} LUFS, {abs(got_i - target_lufs):.1f} LU from its "
+                f"{target_lufs:g} LUFS target, under the {true_peak:g} dBTP ceiling after 5 "
+                f"passes: the ceiling leaves no room for that loudness; lower "
+                f"tts.loudness_lufs or raise tts.true_peak_db")
+        with atomic_output(mp3) as tmp:
+            tmp.write_bytes(trial.read_bytes())
+    log.info("narrate: loudness %.1f LUFS, true peak %.1f dBTP (target %.1f / %.1f)",
+             got_i, got_tp, target_lufs, true_peak)
+    return {"target_lufs": target_lufs, "true_peak_db": true_peak,
+            "measured_lufs": float(m["input_i"]), "measured_tp": float(m["input_tp"]),
+            "gain_db": round(gain, 2), "limiter": limited,
+            "output_lufs": got_i, "output_tp": got_tp}
+
+
+def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
+            options: dict) -> dict:
+    """Produce ``mp3`` and its ``timeline`` JSON from a script dict."""
+    segments = script["segments"]
+    if not segments:
+        raise DramaError("the script is empty: nothing to narrate")
+    plan = engine_plan(options, script.get("language"))
+    log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
+    samples, rate, timed, spoke = synthesize_segments(segments, plan)
+    for skip in spoke["skipped"]:
+        log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
+    log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])
+    loudness = encode_narration(samples, rate, Path(mp3),
+                                target_lufs=options.get("loudness_lufs", -14.0),
+                                true_peak=options.get("true_peak_db", -1.0),
+                                out_rate=options.get("sample_rate", 44100))
+    result = {
+        "engine": spoke["engine"],
+        "voice": spoke["voice"],
+        "skipped_engines": spoke["skipped"],
+        "language": script.get("language", ""),
+        "duration": round(len(samples) / rate, 4),
+        "loudness": loudness,
+        "segments": [{**s, "start": round(s["start"], 4), "end": round(s["end"], 4)}
+                     for s in timed],
+    }
+    write_text_atomic(timeline, json.dumps(result, ensure_ascii=False, indent=1))
+    return result

@@ -1,0 +1,139 @@
+"""End-of-run summary: which dramas finished, which failed, at which stage, and why.
+
+Snakemake's own output for a batch of hundreds of dramas is thousands of lines; the summary is
+one line per drama, printed at the end of every run (from ``onsuccess``/``onerror``) and written
+to ``<outdir>/run_summary.json`` for scripts and dashboards.
+
+A drama is *finished* when its archive (``_archives/<id>.zip``) exists and no job of it failed
+since. Otherwise its cause is the newest ``FAILED`` line in its job logs (written by
+``smk.run_step``), so a stale failure that was fixed by a later run never shows. Each drama also
+reports the disk it takes (its folder and its archive), and whether its source had to be fetched
+again (``archive.keep_sources: false`` dropped it after an earlier finish).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..base.fsutil import write_text_atomic
+from .diskplan import MB, disk_used
+
+_FAILED_RE = re.compile(r"FAILED drama '[^']*', stage ([^:]+): (.*)$")
+
+
+def drama_status(outdir: Path, drama_id: str, archives: Path) -> dict:
+    archive = archives / f"{drama_id}.zip"
+    failure = _latest_failure(outdir / "logs" / drama_id)
+    extra = {"disk_mb": round(disk_used(outdir, archives, drama_id) / MB, 1)}
+    if _refetched(outdir, drama_id):
+        extra["refetched"] = True
+    if archive.exists() and (failure is None
+                             or Path(failure["log"]).stat().st_mtime < archive.stat().st_mtime):
+        return {"id": drama_id, "status": "finished", **_speech(outdir / drama_id), **extra}
+    if failure:
+        return {"id": drama_id, "status": "failed", **failure, **extra}
+    return {"id": drama_id, "status": "incomplete", "stage": "",
+            "cause": "not finished: an upstream job failed, or the run was interrupted", **extra}
+
+
+def _refetched(outdir: Path, drama_id: str) -> bool:
+    """The source was fetched again during this run after being dropped (fetch_source's log says
+    so; "this run": the log is newer than the previous run's summary)."""
+    log = outdir / "logs" / drama_id / "fetch_source.log"
+    previous = outdir / "run_summary.json"
+    if not log.exists() or (previous.exists() and log.stat().st_mtime < previous.stat().st_mtime):
+        return False
+    return REFETCH_NOTE in log.read_text(encoding="utf-8", errors="replace")
+
+
+#: What fetch_source logs when a finished drama's dropped source is fetched again.
+REFETCH_NOTE = "fetching again: the source was dropped after the drama finished"
+
+
+def _speech(base: Path) -> dict:
+    """The drama's language and who voiced it (with the engines skipped on the way)."""
+    try:
+        transcript = json.loads((base / "transcript.json").read_text(encoding="utf-8"))
+        timeline = json.loads((base / "narration.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {"language": transcript.get("language", ""),
+            "voice": {"engine": timeline.get("engine"), "voice": timeline.get("voice", ""),
+                      "skipped": timeline.get("skipped_engines", [])}}
+
+
+def _voice_lines(dramas: list[dict]) -> list[str]:
+    """One line per distinct (engine, skipped engines) among finished dramas that skipped one."""
+    groups: dict[tuple, list[str]] = {}
+    for d in dramas:
+        voice = d.get("voice") or {}
+        if voice.get("skipped"):
+            why = tuple(f"{s['engine']} ({s['reason']})" for s in voice["skipped"])
+            groups.setdefault((voice["engine"], voice.get("voice", ""), why), []).append(d["id"])
+    lines = []
+    for (engine, voice, why), ids in groups.items():
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        lines.append(f"  VOICE  {shown}: spoken by {engine} {voice}; skipped " + "; ".join(why))
+    return lines
+
+
+def _latest_failure(logdir: Path) -> dict | None:
+    if not logdir.is_dir():
+        return None
+    found = None
+    for log in sorted(logdir.glob("*.log"), key=lambda p: p.stat().st_mtime):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            m = _FAILED_RE.search(line)
+            if m:
+                found = {"stage": m.group(1), "cause": m.group(2), "log": str(log)}
+    return found
+
+
+def summarise(outdir: str | Path, drama_ids: list[str], archive: str | Path,
+              archives: str | Path) -> dict:
+    """Collect every drama's status; write run_summary.json; return it."""
+    outdir = Path(outdir)
+    dramas = [drama_status(outdir, d, Path(archives)) for d in drama_ids]
+    summary = {
+        "finished": sum(d["status"] == "finished" for d in dramas),
+        "failed": sum(d["status"] == "failed" for d in dramas),
+        "incomplete": sum(d["status"] == "incomplete" for d in dramas),
+        "archive": str(archive) if Path(archive).exists() else None,
+        "archives": str(archives),
+        "disk_mb": round(sum(d["disk_mb"] for d in dramas), 1),
+        "dramas": dramas,
+    }
+    outdir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(outdir / "run_summary.json",
+                      json.dumps(summary, ensure_ascii=False, indent=1))
+    return summary
+
+
+def format_summary(summary: dict) -> str:
+    """Human-readable summary: a headline, then one line per drama that did not finish."""
+    lines = [f"dramabatch: {summary['finished']} finished, {summary['failed']} failed, "
+             f"{summary['incomplete']} incomplete"]
+    for d in summary["dramas"]:
+        if d["status"] == "failed":
+            lines.append(f"  FAILED  {d['id']}  at {d['stage']}: {d['cause']}")
+        elif d["status"] == "incomplete":
+            lines.append(f"  INCOMPLETE  {d['id']}: {d['cause']}")
+    lines += _voice_lines(summary["dramas"])
+    refetched = [d["id"] for d in summary["dramas"] if d.get("refetched")]
+    if refetched:
+        lines.append(f"  SOURCE FETCHED AGAIN (dropped after an earlier finish): "
+                     f"{', '.join(refetched[:10])}" + (" ..." if len(refetched) > 10 else ""))
+    if summary["dramas"]:
+        biggest = max(summary["dramas"], key=lambda d: d["disk_mb"])
+        lines.append(f"  disk: {summary['disk_mb']:.1f} MB for {len(summary['dramas'])} "
+                     f"drama(s), largest {biggest['id']} {biggest['disk_mb']:.1f} MB "
+                     f"(per drama in run_summary.json)")
+    lines.append(f"  archives: {summary['archives']}/<id>.zip, one per finished drama")
+    if summary["archive"]:
+        lines.append(f"  batch archive: {summary['archive']}")
+    elif summary["failed"] or summary["incomplete"]:
+        lines.append("  batch archive not written: fix the dramas above (or list them in the "
+                     "config key 'skip') and rerun; finished work is not redone")
+    return "\n".join(lines)
