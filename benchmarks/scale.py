@@ -15,6 +15,8 @@ Three measures, each appended to benchmarks/RESULTS.md:
     .venv/bin/python benchmarks/scale.py plan --dramas 1000 --default-config
     .venv/bin/python benchmarks/scale.py scheduler --dramas 20 80
     .venv/bin/python benchmarks/scale.py noop --dramas 1000
+    .venv/bin/python benchmarks/scale.py scheduler --dramas 20 --tty --progress live   # display
+    .venv/bin/python benchmarks/scale.py scheduler --dramas 20 --tty --progress off    # without
     add --no-record to print only; --profile-dir to use another profile (e.g. profiles/slurm)
 """
 
@@ -36,6 +38,7 @@ from common import REPO, append_results, table
 
 sys.path.insert(0, str(REPO / "tests"))
 from conftest import SENTENCE_A, TINY_CONFIG, make_video  # noqa: E402
+from ptyrun import run_in_pty  # noqa: E402
 
 PYTHON = sys.executable
 TARGETS = {"plan_1000_s": 6.0, "plan_1000_mb": 300.0, "plan_3000_s": 18.0,
@@ -89,18 +92,36 @@ def batch(wd: Path, n: int, seed: Path, default_config: bool = False) -> Path:
     return wd
 
 
+#: How Snakemake's output is read: through pipes (default), or, with --tty, in a pseudo-terminal
+#: as a person at a terminal sees it (the live progress display draws only there). --progress
+#: sets DRAMABATCH_PROGRESS (live, plain, off: dramabatch.workflow.progresslogger).
+OUTPUT: dict[str, object] = {"tty": False, "progress": None}
+
+
 def run(wd: Path, *args: str) -> tuple[dict, str]:
     """Snakemake in ``wd`` through WRAPPER; returns (cpu/maxrss/wall, its output)."""
     stats = wd / "stats.json"
     cmd = [PYTHON, "-c", WRAPPER, str(stats), "-s", str(REPO / "Snakefile"), "-d", str(wd),
            "--configfile", str(wd / "config.yaml"), *args]
+    env = dict(os.environ, **({"DRAMABATCH_PROGRESS": str(OUTPUT["progress"])}
+                              if OUTPUT["progress"] else {}))
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if OUTPUT["tty"]:
+        rc, out = run_in_pty(cmd, {**env, "TERM": env.get("TERM", "xterm-256color")}, 7200)
+    else:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        rc, out = proc.returncode, proc.stdout + proc.stderr
     wall = time.perf_counter() - started  # what the user waits: start-up and teardown included
-    out = proc.stdout + proc.stderr
-    if proc.returncode != 0:
+    if rc != 0:
         raise SystemExit(out[-3000:])
     return {**json.loads(stats.read_text()), "wall": wall}, out
+
+
+def finished_jobs(out: str) -> int:
+    """Jobs done: Snakemake's last "N of M steps", or the live display's "jobs N/M"."""
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)  # a terminal's colours and cursor moves
+    done = re.findall(r"^(\d+) of \d+ steps", out, re.M) or re.findall(r"jobs (\d+)/\d+", out)
+    return int(done[-1]) if done else 0
 
 
 def planned(out: str) -> int:
@@ -129,8 +150,7 @@ def measure_scheduler(sizes: list[int], extra: list[str], tmp: Path) -> list[lis
     for n in sizes:
         wd = batch(tmp / f"run{n}", n, seed)
         stats, out = run(wd, "--cores", "2", *extra)
-        done = re.findall(r"^(\d+) of (\d+) steps", out, re.M)
-        jobs = int(done[-1][0]) if done else 0
+        jobs = finished_jobs(out)
         per_job.append(stats["cpu"] / max(jobs, 1))
         rows.append([n, jobs, f"{stats['wall']:.0f}", f"{stats['wall'] / n:.1f}",
                      f"{stats['cpu']:.1f}", f"{per_job[-1]:.3f}", f"{stats['maxrss_mb']:.0f}"])
@@ -208,7 +228,12 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--default-config", action="store_true",
                         help="plan: the shipped config (Pexels on) instead of the tiny one")
+    parser.add_argument("--tty", action="store_true",
+                        help="scheduler: run Snakemake in a pseudo-terminal (live display)")
+    parser.add_argument("--progress", choices=["live", "plain", "off"],
+                        help="scheduler: DRAMABATCH_PROGRESS for the runs")
     args = parser.parse_args()
+    OUTPUT.update(tty=args.tty, progress=args.progress)
     extra = ["--profile", args.profile_dir] if args.profile_dir else []
     tmp = Path(tempfile.mkdtemp(prefix="dramabatch-scale-"))
     started = time.perf_counter()
@@ -234,6 +259,9 @@ def main() -> None:
     body = table(headers, rows)
     if args.profile_dir:
         body += f"\n\nProfile: `{args.profile_dir}`."
+    if args.tty or args.progress:
+        body += (f"\n\nOutput: {'a pseudo-terminal' if args.tty else 'pipes'}, "
+                 f"DRAMABATCH_PROGRESS={args.progress or 'unset'}.")
     body += f"\n\nBenchmark wall time {time.perf_counter() - started:.0f} s."
     if args.no_record:
         print(body)
