@@ -9,6 +9,7 @@ no control characters).
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pty
 import re
@@ -280,3 +281,71 @@ def test_a_run_written_to_a_file_keeps_snakemakes_lines_and_adds_drama_lines(fil
     assert "jobs not run" in lines[-1], "the last line has no time left to guess"
     assert "FAILED  mute" in text, "the run summary is still printed"
 
+
+
+# --------------------------------------------------------------------------- the plugin's wiring
+class Settings:
+    """What Snakemake hands a logger plugin (OutputSettingsLoggerInterface)."""
+
+    printshellcmds = True
+    nocolor = False
+    quiet = None
+    debug_dag = False
+    verbose = False
+    show_failed_logs = True
+    stdout = False
+    dryrun = False
+
+
+def event(kind: str, **fields) -> logging.LogRecord:
+    from snakemake_interface_logger_plugins.common import LogEvent
+
+    record = logging.LogRecord("snakemake.logging", logging.INFO, __file__, 1, None, None, None)
+    record.__dict__.update(event=LogEvent(kind), **fields)
+    return record
+
+
+def feed_run(handler, log: Path) -> None:
+    handler.emit(event("run_info", stats={"transcribe": 2, "finish": 2, "total": 6}))
+    handler.emit(event("job_info", jobid=1, rule_name="transcribe", wildcards={"id": "a"},
+                       log=[str(log)]))
+    handler.emit(event("job_info", jobid=2, rule_name="finish", wildcards={"id": "b"}, log=[]))
+    handler.emit(event("job_error", jobid=1))
+    handler.emit(event("job_finished", job_id=2))
+    handler.emit(event("progress", done=4, total=5))
+
+
+@pytest.mark.parametrize("mode", ["live", "plain"])
+def test_the_plugin_counts_snakemakes_events_in_both_modes(mode, tmp_path, monkeypatch, capsys):
+    from snakemake_logger_plugin_dramabatch import LogHandler
+
+    monkeypatch.setenv("DRAMABATCH_PROGRESS", mode)
+    log = tmp_path / "transcribe.log"
+    log.write_text("INFO dramabatch: FAILED drama 'a', stage transcribe: no speech found\n")
+    handler = LogHandler(Settings(), None)
+    assert handler.writes_to_stream == (mode == "live"), "plain: Snakemake keeps its own output"
+    feed_run(handler, log)
+    snap = handler.state.snapshot()
+    assert (snap.dramas_finished, snap.dramas_failed, snap.dramas_left) == (1, 1, 0)
+    assert (snap.jobs_done, snap.jobs_total) == (4, 5)
+    handler.close()
+    handler.close()  # Snakemake closes its handlers more than once
+    err = capsys.readouterr().err
+    if mode == "live":
+        assert "FAILED transcribe a" in err and "stage transcribe: no speech found" in err
+    else:
+        lines = [ln for ln in err.splitlines() if ln.startswith("dramabatch progress:")]
+        assert lines[0].startswith("dramabatch progress: dramas finished 0, failed 1, left 1")
+        assert lines[1].startswith("dramabatch progress: dramas finished 1, failed 1, left 0")
+        assert "jobs 4 of 5" in lines[1] and "ended with 1 jobs not run" in lines[-1]
+        assert len(lines) == 3
+
+
+def test_a_dry_run_leaves_snakemakes_output_alone(monkeypatch):
+    from snakemake_logger_plugin_dramabatch import LogHandler
+
+    monkeypatch.setenv("DRAMABATCH_PROGRESS", "live")
+    settings = Settings()
+    settings.dryrun = True
+    handler = LogHandler(settings, None)
+    assert handler.mode == "off" and not handler.writes_to_stream

@@ -93,6 +93,11 @@ class BatchEventHandler(RichEventHandler):
             self.live.start()
             self._live_on = True
 
+    def _start_dag_status(self) -> None:
+        """A plain line, not the rich plugin's spinner: commands that run no job (--summary,
+        --report) print on stdout under it and never stop it."""
+        self.console.print("Building DAG of jobs...", highlight=False)
+
     def handle_run_info(self, event_data: events.RunInfo, **kwargs: Any) -> None:
         if self.dryrun:
             super().handle_run_info(event_data, **kwargs)
