@@ -36,7 +36,7 @@ from snakemake_logger_plugin_rich import LogHandler as RichPluginHandler
 from snakemake_logger_plugin_rich import events
 from snakemake_logger_plugin_rich.event_handler import EventHandler as RichEventHandler
 
-from .batchprogress import BatchState
+from .batchprogress import BatchState, RunningJob
 from .jobpercent import read_tail
 from .progressview import BatchView, plain_line
 
@@ -88,7 +88,7 @@ class BatchEventHandler(RichEventHandler):
         self._live_on = False
 
     def _start_live(self) -> None:
-        if not self._live_on and not self.dryrun:
+        if not self._live_on:
             self._stop_dag_status()
             self.live.start()
             self._live_on = True
@@ -98,37 +98,32 @@ class BatchEventHandler(RichEventHandler):
         --report) print on stdout under it and never stop it."""
         self.console.print("Building DAG of jobs...", highlight=False)
 
-    def handle_run_info(self, event_data: events.RunInfo, **kwargs: Any) -> None:
-        if self.dryrun:
-            super().handle_run_info(event_data, **kwargs)
-            return
-        self._stop_dag_status()
-        self._display_job_summary(event_data.per_rule_job_counts, event_data.total_job_count)
-        self.state.run_info({**event_data.per_rule_job_counts,
-                             "total": event_data.total_job_count})
-        self._start_live()
-
-    def handle_job_info(self, event_data: events.JobInfo, **kwargs: Any) -> None:
-        self.state.job_info(event_data.jobid, event_data.rule_name, event_data.wildcards,
-                            list(event_data.log or []))
-        self._start_live()
-
-    def handle_job_finished(self, event_data: events.JobFinished, **kwargs: Any) -> None:
-        self.state.job_finished(event_data.job_id)
-
-    def handle_progress(self, event_data: events.Progress, **kwargs: Any) -> None:
-        self.state.progress(event_data.done, event_data.total)
+    def handle(self, record: LogRecord, **kwargs: Any) -> None:
+        """Count every event (``feed``, as in plain mode); print only what the rich plugin
+        prints and the panel does not say (errors, warnings, the job counts table)."""
+        event, changed = feed(self.state, record)
+        if event == LogEvent.RUN_INFO:
+            info = events.RunInfo.from_record(record)
+            self._stop_dag_status()
+            self._display_job_summary(info.per_rule_job_counts, info.total_job_count)
+            self._start_live()
+        elif event == LogEvent.JOB_INFO:
+            self._start_live()  # a run whose jobs all come from checkpoints has no run info
+        elif event == LogEvent.JOB_ERROR:
+            self.print_failed(events.JobError.from_record(record).jobid, changed)
+        elif event not in (LogEvent.JOB_FINISHED, LogEvent.PROGRESS, LogEvent.JOB_STARTED,
+                           LogEvent.SHELLCMD):
+            super().handle(record, **kwargs)
 
     def close(self) -> None:
         self.state.stop()  # the last frame says done, or how many jobs never ran
         super().close()
 
-    def handle_job_error(self, event_data: events.JobError, **kwargs: Any) -> None:
+    def print_failed(self, jobid: int, job: RunningJob | None) -> None:
         """One red line per failed job, and the end of its log (the rich plugin printed the
         whole log, failing when a job died before writing one)."""
-        job = self.state.job_error(event_data.jobid)
         if job is None:
-            self.console.print(Text(f"FAILED job {event_data.jobid}", style="bold red"))
+            self.console.print(Text(f"FAILED job {jobid}", style="bold red"))
             return
         where = " ".join(x for x in (job.rule, job.drama or "", job.detail) if x)
         self.console.print(Text(f"FAILED {where}", style="bold red"))
