@@ -14,6 +14,7 @@ import os
 import pty
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -349,3 +350,31 @@ def test_a_dry_run_leaves_snakemakes_output_alone(monkeypatch):
     settings.dryrun = True
     handler = LogHandler(settings, None)
     assert handler.mode == "off" and not handler.writes_to_stream
+
+
+def test_without_the_rich_plugin_snakemake_still_starts_and_says_why():
+    """Snakemake imports every logger plugin at start: a venv from before this dependency must
+    not break every `snakemake` call."""
+    code = """
+import sys
+sys.modules["snakemake_logger_plugin_rich"] = None  # as if it were not installed
+import snakemake_logger_plugin_dramabatch as module
+from snakemake_interface_logger_plugins.registry import LoggerPluginRegistry
+registry = LoggerPluginRegistry.__new__(LoggerPluginRegistry)  # without importing every plugin
+registry.validate_plugin("snakemake_logger_plugin_dramabatch", module)
+handler_cls = registry.load_plugin("dramabatch", module).log_handler
+class S:
+    printshellcmds = nocolor = debug_dag = verbose = show_failed_logs = stdout = dryrun = False
+    quiet = None
+import logging
+handler = handler_cls(S(), None)
+assert not handler.writes_to_stream
+record = logging.LogRecord("x", logging.INFO, "f", 1, None, None, None)
+record.event = "run_info"
+handler.emit(record)
+handler.emit(record)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("no live progress") == 1 and "make install" in proc.stderr

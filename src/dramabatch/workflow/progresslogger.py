@@ -147,6 +147,8 @@ class LogHandler(RichPluginHandler):
         if self.mode != "live":
             return
         super().__post_init__()  # the rich plugin's console, formatting and event handling
+        if self.common_settings.nocolor:
+            self.console.no_color = True  # --nocolor: the panel still moves the cursor, uncoloured
         live = Live(BatchView(self.state), console=self.console,
                     refresh_per_second=REFRESH_PER_SECOND, transient=False)
         self.live_display = live
