@@ -7,6 +7,7 @@ shows; a timeline read back with ``opentimelineio`` must predict exactly that, f
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import opentimelineio as otio
 import pysubs2
 import pytest
 from conftest import encode_gray
-from test_scenes import SPEECH, read_codes
+from test_scenes import SPEECH
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import ffmpeg_exe
@@ -27,20 +28,37 @@ from dramabatch.render.videos import render, write_video_timeline
 from dramabatch.script.compose import make_script
 from dramabatch.voice.narrate import narrate
 
-W, H, FPS, SRC_FPS = 160, 90, 15, 20
+W, H, FPS, SRC_FPS, BITS = 160, 90, 15, 20, 10
 #: First frame number encoded in each test file (so a frame's code names its file).
-BASES = {"a.mp4": 0, "b.mp4": 130, "source.mp4": 0}
+BASES = {"a.mp4": 0, "b.mp4": 130, "source.mp4": 0, "source.media": 0}
 
 
 def coded_video(path: Path, base: int, seconds: float) -> Path:
+    """Frame i shows ``base + i`` in binary: stripe k (top to bottom) white when bit k is set
+    (as test_scenes.py's source, with more bits and an offset per file)."""
     frames = []
     for i in range(round(seconds * SRC_FPS)):
         img = np.zeros((H, W), np.uint8)
-        for k in range(8):
+        for k in range(BITS):
             if (base + i) >> k & 1:
-                img[round(k * H / 8):round((k + 1) * H / 8)] = 255
+                img[round(k * H / BITS):round((k + 1) * H / BITS)] = 255
         frames.append(img)
     return encode_gray(frames, path, SRC_FPS)
+
+
+def read_codes(path: Path, width: int = W, height: int = H) -> list[float]:
+    """The code every frame of a rendered video shows, in source seconds (code / SRC_FPS)."""
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo",
+                           "-pix_fmt", "gray", "-"], capture_output=True, check=True)
+    frames = np.frombuffer(proc.stdout, np.uint8).reshape(-1, height, width)
+    x0, x1 = width // 4, 3 * width // 4
+    codes = []
+    for f in frames:
+        rows = [(round(k * height / BITS) + round((k + 1) * height / BITS)) // 2
+                for k in range(BITS)]
+        bits = [f[r - 1:r + 1, x0:x1].mean() > 128 for r in rows]
+        codes.append(sum(1 << k for k, on in enumerate(bits) if on) / SRC_FPS)
+    return codes
 
 
 def silence(path: Path, seconds: float) -> Path:
@@ -77,11 +95,12 @@ def expected_codes(path: Path, track: otio.schema.Track) -> list[tuple[int, floa
     return out
 
 
-def assert_frames_match(video: Path, otio_path: Path, tol: float = 1.6 / SRC_FPS) -> int:
+def assert_frames_match(video: Path, otio_path: Path, tol: float = 1.6 / SRC_FPS,
+                        size: tuple[int, int] = (W, H)) -> int:
     """Every frame of ``video`` shows what its timeline says; returns the number of cuts."""
     track = footage_track(otio_path)
     want = expected_codes(otio_path, track)
-    codes = read_codes(video, W, H)  # source seconds (frame code / SRC_FPS)
+    codes = read_codes(video, *size)  # source seconds (frame code / SRC_FPS)
     assert len(codes) == len(want)
     for n, (code, (base, src, held)) in enumerate(zip(codes, want, strict=True)):
         assert abs(code - (base / SRC_FPS + src)) <= tol + (1 / FPS if held else 0), (
@@ -221,7 +240,7 @@ def test_an_edited_timeline_with_a_speed_and_a_held_frame_renders_them(clips, tm
     out = tmp_path / "t.mp4"
     render(footage=plan, audio=str(narration), subs=pysubs2.SSAFile(), out=str(out),
            duration=3.0, video=VideoOptions(W, H, fps=FPS, preset="ultrafast"))
-    codes = read_codes(out, W, H)
+    codes = read_codes(out)
     assert codes[14] == pytest.approx(14 / FPS * 1.5, abs=1.6 / SRC_FPS)  # 1.5x
     held = round(BASES["b.mp4"] / SRC_FPS + 1.0, 2)  # b's frame at 1 s
     assert {round(c, 2) for c in codes[16:]} == {held}
@@ -267,3 +286,33 @@ def test_a_bad_timeline_fails_with_its_cause(clips, tmp_path, kind, message):
         plan_from_timeline(path, tmp_path, 2.0, FPS)
     assert message in str(err.value) and str(err.value).startswith("timeline long.otio")
     assert "\n" not in str(err.value)
+
+
+def test_the_final_cut_pro_xml_reads_back_with_the_same_cuts(clips, tmp_path):
+    """render.timeline_xml: the .xml beside the .otio, read back through OpenTimelineIO's FCP 7
+    XML adapter (what Premiere, Final Cut and Resolve import), has the same footage cuts."""
+    a, b, narration, _ = clips
+    plan = FootagePlan("pexels", clips=[Clip(str(a), 3.0), Clip(str(b), 2.0)])
+    subs = pysubs2.SSAFile()
+    subs.append(pysubs2.SSAEvent(start=0, end=1000, text="Title a", style="Title"))
+    subs.append(pysubs2.SSAEvent(start=1000, end=2000, text="the door opened"))
+    video = VideoOptions(W, H, fps=30)
+    write_video_timeline(str(tmp_path / "long.otio"), footage=plan, subs=subs, duration=11.0,
+                         video=video, narration=str(narration), xml=True)
+    ours = otio.adapters.read_from_file(str(tmp_path / "long.otio"))
+    xml = otio.adapters.read_from_file(str(tmp_path / "long.xml"))
+
+    def cuts(timeline):
+        return [(c.media_reference.target_url, c.range_in_parent(), c.source_range)
+                for c in timeline.video_tracks()[0].find_clips()]
+
+    assert len(cuts(ours)) == 5 and cuts(xml) == cuts(ours)
+    assert [m.name for m in xml.tracks.markers] == ["the door opened", "Title: Title a"]
+    narrated = [t.audio_tracks()[0].find_clips()[0].media_reference.target_url
+                for t in (ours, xml)]
+    assert narrated[0] == narrated[1] == os.path.relpath(narration, tmp_path)
+    # its timecodes need a SMPTE rate: another one fails with the reason, in one line
+    with pytest.raises(DramaError, match="render.fps 24, 25, 30, 50 or 60"):
+        write_video_timeline(str(tmp_path / "odd.otio"), footage=plan, subs=subs, duration=2.0,
+                             video=VideoOptions(W, H, fps=FPS), narration=str(narration),
+                             xml=True)

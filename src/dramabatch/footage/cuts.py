@@ -15,13 +15,14 @@ hold). A generated plan is one cut with no file.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from ..base.media import probe
 from .background import FootagePlan
 from .graph import footage_inputs
 from .scene_graph import window
-from .scenes import Span
+from .scenes import Span, runs
 
 
 @dataclass
@@ -81,22 +82,48 @@ def _clip_cuts(plan: FootagePlan, length: float, fps: int, seconds_per_clip: flo
     return cuts
 
 
+def _near(x: float) -> int:
+    """ffmpeg's rounding of a time to an output frame (to nearest, halves away from zero)."""
+    return math.floor(x + 0.5)
+
+
+def _scene_starts(spans: list[Span], fps: int, src_fps: float) -> list[int]:
+    """The output frame where each span's picture starts, as scene_graph's filters place it.
+
+    A run (one input) starts on its frame; inside it, a span starts with the first source frame
+    at or after its stretch's start (``select``), moved to ``window start + (t - stretch start)
+    / speed`` (``setpts``) and put on the nearest output frame (``fps``): up to a source frame
+    later than its window's start. Before that, the previous span's last frame is held.
+    """
+    starts = []
+    for group in runs(spans):
+        o = group[0].start
+        base = round(o * fps)  # as scene_graph cuts the runs
+        starts.append(base)
+        for s in group[1:]:
+            first = math.ceil(s.src_start * src_fps - 1e-3) / src_fps if src_fps else s.src_start
+            starts.append(base + _near((s.start - o + (first - s.src_start) / s.speed) * fps))
+    return starts
+
+
 def _scene_cuts(plan: FootagePlan, offset: float, length: float, fps: int) -> list[Cut]:
     spans = window([Span(**s) for s in plan.spans], offset, length)
     source, fit = plan.clips[0].path, plan.clips[0].fit
     total = round(length * fps)
+    starts = [min(total, a) for a in _scene_starts(spans, fps, probe(source).fps or 0.0)]
     cuts: list[Cut] = []
     for k, s in enumerate(spans):
-        a = round(s.start * fps)
-        b = total if k == len(spans) - 1 else min(total, round(spans[k + 1].start * fps))
+        a = starts[k]
+        b = total if k == len(spans) - 1 else starts[k + 1]
         if b <= a:
             continue
-        moving = min(b - a, max(1, round(s.played / s.speed * fps)))
+        moving = min(b - a, max(1, round(s.shown_until * fps) - a))
+        late = max(0.0, a / fps - s.start)  # the window began before this frame
         note = f"sentence {s.sentence} ({s.origin})"
-        cuts.append(Cut(a, moving, source, s.src_start, s.speed, fit, band=dict(plan.band),
-                        note=note))
+        cuts.append(Cut(a, moving, source, s.src_start + late * s.speed, s.speed, fit,
+                        band=dict(plan.band), note=note))
         if moving < b - a:  # the stretch ended before the window: its last frame is held
-            last = s.src_start + max(0.0, (moving - 1) / fps * s.speed)
+            last = s.src_start + late * s.speed + max(0.0, (moving - 1) / fps * s.speed)
             cuts.append(Cut(a + moving, b - a - moving, source, last, 1.0, fit, True,
                             dict(plan.band), note + ", held"))
     return cuts

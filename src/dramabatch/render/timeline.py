@@ -66,7 +66,8 @@ def footage_clip(cut: Cut, folder: Path, fps: int) -> otio.schema.Clip:
         ref = _reference(cut.path, folder, fps)
     else:
         ref = otio.schema.GeneratorReference(generator_kind="dramabatch.gradient",
-                                             parameters={"lavfi": cut.note})
+                                             parameters={"lavfi": cut.note},
+                                             available_range=_range(0, cut.frames, fps))
     clip = otio.schema.Clip(name=name, media_reference=ref,
                             source_range=_range(cut.src_start * fps, cut.frames, fps),
                             metadata={"dramabatch": meta})
@@ -119,7 +120,8 @@ def build(*, cuts: list[Cut], fps: int, frames: int, folder: Path, name: str,
             track.append(otio.schema.Clip(
                 name=event.plaintext, source_range=_range(0, b - a, fps),
                 media_reference=otio.schema.GeneratorReference(
-                    generator_kind="dramabatch.title", parameters={"text": event.plaintext}),
+                    generator_kind="dramabatch.title", parameters={"text": event.plaintext},
+                    available_range=_range(0, b - a, fps)),
                 metadata={"dramabatch": {"text": event.plaintext}}))
         timeline.tracks.append(track)
     timeline.tracks.append(_audio_track("Narration", [otio.schema.Clip(
@@ -150,6 +152,23 @@ def build(*, cuts: list[Cut], fps: int, frames: int, folder: Path, name: str,
     return timeline
 
 
+def for_xml(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """A copy the Final Cut Pro XML adapter can write: it has no generators (it fails on them),
+    so the generated background and the title card become gaps, the title also a marker."""
+    copy = timeline.deepcopy()
+    for track in copy.tracks:
+        for k, item in enumerate(list(track)):
+            if isinstance(item, otio.schema.Clip) and isinstance(
+                    item.media_reference, otio.schema.GeneratorReference):
+                if track.name == TITLE:
+                    copy.tracks.markers.append(otio.schema.Marker(
+                        name=f"Title: {item.name}", marked_range=item.range_in_parent(),
+                        color=otio.schema.MarkerColor.RED))
+                track[k] = otio.schema.Gap(source_range=_range(
+                    0, item.duration().value, item.duration().rate))
+    return copy
+
+
 def write_timeline(out: str | os.PathLike[str], *, footage: FootagePlan, cuts: list[Cut],
                    fps: int, frames: int, xml: bool = False, **kwargs) -> None:
     """Write ``out`` (.otio) and, with ``xml``, the Final Cut Pro XML beside it."""
@@ -163,5 +182,9 @@ def write_timeline(out: str | os.PathLike[str], *, footage: FootagePlan, cuts: l
                          f"{frames}")
     write_text_atomic(out, otio.adapters.write_to_string(timeline, "otio_json"))
     if xml:
-        write_text_atomic(out.with_suffix(XML_SUFFIX),
-                          otio.adapters.write_to_string(timeline, "fcp_xml"))
+        try:
+            text = otio.adapters.write_to_string(for_xml(timeline), "fcp_xml")
+        except ValueError as exc:  # its timecodes need a SMPTE rate
+            raise DramaError(f"Final Cut Pro XML of {out.name} at {fps} fps: {exc} (render.fps "
+                             f"24, 25, 30, 50 or 60)") from None
+        write_text_atomic(out.with_suffix(XML_SUFFIX), text)
