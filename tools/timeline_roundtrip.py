@@ -59,12 +59,21 @@ def check(res: Path, fps: int) -> dict:
     out["long_cuts"] = long_cuts
     out["long_scene_changes"] = scene_changes(res / "long.mp4", fps)
     if (res / "long.xml").exists():
+        # FCP 7 XML keeps the cut points and files; in-points are whole frames there, and the
+        # adapter writes no speed (LinearTimeWarp, FreezeFrame) effects
         xml = otio.adapters.read_from_file(str(res / "long.xml"))
-        ours = [(c.media_reference.target_url, c.range_in_parent(), c.source_range)
-                for c in timeline.video_tracks()[0].find_clips()]
-        theirs = [(c.media_reference.target_url, c.range_in_parent(), c.source_range)
-                  for c in xml.video_tracks()[0].find_clips()]
-        out["fcp_xml_same_cuts"] = ours == theirs
+        ours = list(timeline.video_tracks()[0].find_clips())
+        theirs = list(xml.video_tracks()[0].find_clips())
+        out["fcp_xml"] = {
+            "same_cut_points_and_files": [(c.media_reference.target_url, c.range_in_parent())
+                                          for c in ours]
+            == [(c.media_reference.target_url, c.range_in_parent()) for c in theirs],
+            "max_in_point_diff_frames": max(abs(a.source_range.start_time.value
+                                                - b.source_range.start_time.value)
+                                            for a, b in zip(ours, theirs, strict=True)),
+            "speed_effects_kept": sum(len(c.effects) for c in theirs),
+            "speed_effects_written": sum(len(c.effects) for c in ours),
+        }
     shorts = sorted((res / "shorts").glob("short_*.otio"))
     out["shorts"] = {s.stem: {"cuts": cuts(s),
                               "frames": otio.adapters.read_from_file(str(s)).duration().value}
@@ -112,7 +121,8 @@ def main() -> None:
                    what="swap shot")
         dst = wd / config.get("timelines_dir", "config/timelines") / args.drama / "long.otio"
         report["edited_cuts"] = edit(res / "long.otio", dst, other, fps)
-        cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "--cores", "2"]
+        cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "--configfile",
+               str(wd / "config.yaml"), "--cores", "2"]
         dry = subprocess.run([*cmd, "-n"], capture_output=True, text=True, check=True)
         table = dry.stdout.split("Job stats:")[1].split("total")[0]
         report["dry_run"] = dict(re.findall(r"^(\w+)\s+(\d+)$", table, re.M))
