@@ -316,3 +316,38 @@ def test_the_final_cut_pro_xml_reads_back_with_the_same_cuts(clips, tmp_path):
         write_video_timeline(str(tmp_path / "odd.otio"), footage=plan, subs=subs, duration=2.0,
                              video=VideoOptions(W, H, fps=FPS), narration=str(narration),
                              xml=True)
+
+
+def test_an_edited_timeline_carries_each_cuts_own_sound_under_the_voice(speech_video, clips,
+                                                                        tmp_path):
+    """audio.original_audio with an edited timeline: each cut's own sound at its speed (a
+    fast cut's sound is shorter: atempo), silence under a held frame or a silent file."""
+    from conftest import check_video
+
+    _, b, narration, _ = clips
+    timeline = otio.schema.Timeline()
+    track = otio.schema.Track(name="Footage")
+    for url, start, frames, effect in [(str(speech_video), 0, 15, otio.schema.LinearTimeWarp(
+            time_scalar=2.5)), (str(b), 0, 10, None), (str(speech_video), 5, 20,
+                                                     otio.schema.FreezeFrame())]:
+        clip = otio.schema.Clip(name="c", media_reference=otio.schema.ExternalReference(
+            target_url=url), source_range=otio.opentime.TimeRange(
+            otio.opentime.RationalTime(start, FPS), otio.opentime.RationalTime(frames, FPS)))
+        if effect is not None:
+            clip.effects.append(effect)
+        track.append(clip)
+    timeline.tracks.append(track)
+    otio.adapters.write_to_file(timeline, str(tmp_path / "t.otio"))
+    plan = plan_from_timeline(tmp_path / "t.otio", tmp_path, 3.0, FPS)
+    out = tmp_path / "t.mp4"
+    render(footage=plan, audio=str(narration), subs=pysubs2.SSAFile(), out=str(out),
+           duration=3.0, video=VideoOptions(W, H, fps=FPS, preset="ultrafast"),
+           mix=AudioMix(original=str(speech_video), original_volume=1.0))
+    check_video(out, W, H, 3.0)
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(out), "-f", "s16le", "-ac",
+                           "1", "-ar", "8000", "-"], capture_output=True, check=True)
+    pcm = np.abs(np.frombuffer(proc.stdout, np.int16).astype(float))
+    loud = [pcm[round(a * 8000):round(b * 8000)].mean() for a, b in
+            [(0.1, 0.9), (1.1, 1.6), (1.8, 2.9)]]
+    # the narration is silence: what is heard is the first cut's speech, then nothing
+    assert loud[0] > 50 * max(loud[1], loud[2], 1.0), loud
