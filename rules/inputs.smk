@@ -108,3 +108,33 @@ def audio_bed(wildcards):
     if config["audio"]["original_audio"]:
         files["original"] = f"{OUT}/{wildcards.id}/source.media"
     return files
+
+
+# ------------------------------------------------ edited timelines (render.smk, footage/edited.py)
+# One directory listing per process, not one stat per job: <timelines_dir>/<id>/<video>.otio.
+_TIMELINES = (
+    {(p.parent.name, p.stem) for p in Path(config["timelines_dir"]).glob("*/*.otio")}
+    if Path(config["timelines_dir"]).is_dir()
+    else set()
+)
+# Final Cut Pro XML beside each .otio (render.timeline_xml): a declared output when asked.
+TIMELINE_XML = config["render"]["timeline_xml"]
+
+
+def edited_timeline(wildcards):
+    """<timelines_dir>/<id>/long.otio (short_NN.otio for a short), when present, replaces that
+    video's footage plan; declared as an input, so only that video (and its drama's finish)
+    reruns when it appears or changes."""
+    video = f"short_{wildcards.n}" if "n" in wildcards.keys() else "long"
+    if (wildcards.id, video) not in _TIMELINES:
+        return {}
+    return {"edit": f"{config['timelines_dir']}/{wildcards.id}/{video}.otio"}
+
+
+def timeline_xml(otio_path):
+    """The Final Cut Pro XML output beside an .otio, when render.timeline_xml asks for it."""
+    return (
+        {"xml": video_output(otio_path[: -len(".otio")] + ".xml")}
+        if TIMELINE_XML
+        else {}
+    )

@@ -9,13 +9,18 @@ rule render_long:
         unpack(audio_bed),
         # the landscape footage plan is made in this job, from these (footage.smk)
         unpack(landscape_footage),
+        # an edited timeline of this video, when one is put back (inputs.smk)
+        unpack(edited_timeline),
         timeline=f"{OUT}/{{id}}/narration.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
     output:
+        **timeline_xml(f"{OUT}/{{id}}/long.otio"),
         video=video_output(f"{OUT}/{{id}}/long.mp4"),
         srt=f"{OUT}/{{id}}/{{id}}.srt",
         # the footage plan it was rendered over (a record: which clips, which fallbacks, why)
         footage=f"{OUT}/{{id}}/background/landscape.json",
+        # the OpenTimelineIO timeline of what was rendered, for an editor (render/timeline.py)
+        otio=video_output(f"{OUT}/{{id}}/long.otio"),
         thumb=report(
             f"{OUT}/{{id}}/thumbs/long.jpg",
             caption="../report/thumbnail.rst",
@@ -62,13 +67,17 @@ checkpoint plan_shorts:
 rule render_short:
     input:
         unpack(audio_bed),
+        # an edited timeline of this short, when one is put back (inputs.smk)
+        unpack(edited_timeline),
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         background=f"{OUT}/{{id}}/background/portrait.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
         timeline=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
     output:
+        **timeline_xml(f"{OUT}/{{id}}/shorts/short_{{n}}.otio"),
         video=video_output(f"{OUT}/{{id}}/shorts/short_{{n}}.mp4"),
+        otio=video_output(f"{OUT}/{{id}}/shorts/short_{{n}}.otio"),
         thumb=report(
             f"{OUT}/{{id}}/thumbs/short_{{n}}.jpg",
             caption="../report/thumbnail.rst",

@@ -24,6 +24,9 @@ rule finish:
         narration=f"{OUT}/{{id}}/narration.mp3",
         words=f"{OUT}/{{id}}/words.json",
         long=f"{OUT}/{{id}}/long.mp4",
+        # the long video's timeline(s) for an editor; the shorts' come with planned_shorts
+        long_timelines=[f"{OUT}/{{id}}/long.otio"]
+        + ([f"{OUT}/{{id}}/long.xml"] if TIMELINE_XML else []),
         benchmarks=lambda wc: [
             f"{OUT}/benchmarks/{wc.id}/{name}.tsv"
             for name in ("transcribe", "narrate", "render_long")

@@ -86,10 +86,13 @@ def targets():
 
 
 def planned_shorts(wildcards):
-    """The drama's planned shorts and their thumbnails (one checkpoint read for both)."""
+    """The drama's planned shorts, their thumbnails and their timelines (one checkpoint read)."""
     shorts = short_videos(wildcards.id)
     thumbs = [f"{OUT}/{wildcards.id}/thumbs/{Path(s).stem}.jpg" for s in shorts]
-    return {"shorts": shorts, "short_thumbs": thumbs}
+    timelines = [s[: -len(".mp4")] + ".otio" for s in shorts]
+    if TIMELINE_XML:
+        timelines += [s[: -len(".mp4")] + ".xml" for s in shorts]
+    return {"shorts": shorts, "short_thumbs": thumbs, "short_timelines": timelines}
 
 
 def drama_outputs(drama_id):
@@ -104,6 +107,8 @@ def drama_outputs(drama_id):
         f"{base}/words.json",
         f"{base}/{drama_id}.srt",
         f"{base}/long.mp4",
+        f"{base}/long.otio",
+        *([f"{base}/long.xml"] if TIMELINE_XML else []),
         f"{base}/shorts/plan.json",
         f"{base}/shorts/index.json",
         f"{base}/report.html",

@@ -31,7 +31,7 @@ def shorts_index() -> None:
 
 def archive() -> None:
     files = [i.transcript, i.script, i.narration, i.timeline, i.words, i.srt, i.long, i.plan,
-             *i.shorts, out.index, out.report]
+             *i.shorts, *i.long_timelines, *i.short_timelines, out.index, out.report]
     # arcnames <id>/...: relative to the results folder, which holds the drama's folder
     make_zip(files, Path(i.long).parent.parent, out.archive)
 

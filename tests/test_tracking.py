@@ -157,6 +157,7 @@ EDITS: dict[str, object] = {
     "download.connect_timeout_s": 3, "download.read_timeout_s": 90, "download.max_gb": 1,
     "download.retries": 1, "download.backoff_s": 2, "download.max_backoff_s": 10,
     "archive_name": "other.zip", "scripts_dir": "other_scripts", "allowed_schemes": ["https"],
+    "timelines_dir": "other_timelines", "render.timeline_xml": True,
     "archive.keep_outputs": False, "archive.keep_sources": False,
     "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
     "disk.url_source_mb": 50, "pexels.library_max_gb": 1,

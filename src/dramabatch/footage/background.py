@@ -53,6 +53,8 @@ class FootagePlan:
     spans: list[dict] = field(default_factory=list)
     band: dict = field(default_factory=dict)
     crop: dict = field(default_factory=dict)
+    #: ``timeline`` only: the cuts of an edited timeline (cuts.Cut.to_dict), shown as they are.
+    cuts: list[dict] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
@@ -63,7 +65,7 @@ class FootagePlan:
         return cls(step=data["step"], clips=[Clip(**c) for c in data["clips"]],
                    lavfi=data.get("lavfi", ""), reasons=data.get("reasons", []),
                    spans=data.get("spans", []), band=data.get("band", {}),
-                   crop=data.get("crop", {}))
+                   crop=data.get("crop", {}), cuts=data.get("cuts", []))
 
 
 def frame_size(orientation: str, long_wh: tuple[int, int], short_wh: tuple[int, int]):

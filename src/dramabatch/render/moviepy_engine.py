@@ -93,9 +93,9 @@ def _background(plan: FootagePlan, video: VideoOptions, length: float):
     w, h = video.width, video.height
     if plan.lavfi:
         return _gradient(plan.lavfi, w, h, length), []
-    if plan.spans:
-        raise DramaError("the 'scenes' background (time-mapped source, subtitle band, reframed "
-                         "shorts) is rendered by render.engine: ffmpeg only")
+    if plan.spans or plan.cuts:
+        raise DramaError(f"the '{plan.step}' background (time-mapped source, subtitle band, "
+                         "reframed shorts, edited cuts) is rendered by render.engine: ffmpeg only")
     _, pieces = footage_inputs(plan, length, video.fps, video.seconds_per_clip, video.crossfade)
     fade = video.crossfade if len(pieces) > 1 else 0.0
     if fade > 0:

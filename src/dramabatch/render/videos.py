@@ -23,6 +23,7 @@ from ..base.errors import DramaError
 from ..base.fsutil import atomic_output
 from ..base.media import ffmpeg_exe, filter_escape, probe, run_ffmpeg
 from ..footage.background import FootagePlan
+from ..footage.cut_graph import cut_audio, cut_footage
 from ..footage.graph import background_graph, footage_inputs
 from ..footage.scene_graph import scene_audio, scene_footage
 from .fonts import ass_text, verify_fonts
@@ -135,7 +136,10 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
     frames = max(1, round(duration * video.fps))
     length = frames / video.fps
     samples = round(length * SAMPLE_RATE)
-    if footage.spans:  # the drama's own scenes, from this output's place in the narration
+    if footage.cuts:  # an edited timeline's cuts, as they are (footage/edited.py)
+        in_args, footage_graph, n_inputs = cut_footage(footage, w, h, video.fps,
+                                                       video.max_upscale)
+    elif footage.spans:  # the drama's own scenes, from this output's place in the narration
         in_args, footage_graph, n_inputs = scene_footage(footage, audio_start, length, w, h,
                                                          video.fps, video.max_upscale)
     else:
@@ -155,7 +159,10 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
         music_idx, n_inputs = n_inputs, n_inputs + 1
     scene_sound = ""
     if mix.original:
-        if footage.spans and probe(footage.clips[0].path).has_audio:
+        if footage.cuts:  # the sound of each cut, following the edited picture
+            scene_sound = cut_audio(footage, SAMPLE_RATE, video.fps)
+            original_idx = "[scene_a]"
+        elif footage.spans and probe(footage.clips[0].path).has_audio:
             # the scenes' own sound, following the picture (the runs' inputs carry it)
             scene_sound = scene_audio(footage, audio_start, length, SAMPLE_RATE)
             original_idx = "[scene_a]"
@@ -213,14 +220,38 @@ def renderer(engine: str):
     raise DramaError(f"unknown render engine '{engine}' (one of {', '.join(ENGINES)})")
 
 
+def write_video_timeline(out: str, *, footage: FootagePlan, subs: pysubs2.SSAFile,
+                         duration: float, video: VideoOptions, narration: str,
+                         audio_start: float = 0.0, mix: AudioMix | None = None,
+                         meta: dict | None = None, xml: bool = False) -> None:
+    """The .otio of a video just rendered: its footage as the render cut it (same frames)."""
+    from ..footage.cuts import plan_cuts
+    from .timeline import write_timeline
+
+    mix = mix or AudioMix()
+    frames = max(1, round(duration * video.fps))
+    cuts = plan_cuts(footage, frames / video.fps, video.fps, offset=audio_start,
+                     seconds_per_clip=video.seconds_per_clip, crossfade=video.crossfade)
+    write_timeline(out, footage=footage, cuts=cuts, fps=video.fps, frames=frames, xml=xml,
+                   name=Path(out).stem, narration=narration, audio_start=audio_start, subs=subs,
+                   music=mix.music, original=mix.original,
+                   metadata={**(meta or {}), "width": video.width, "height": video.height})
+
+
 def render_long(*, background: str | FootagePlan, narration: str, srt: str, out: str,
                 duration: float, video: VideoOptions, style: SubtitleStyle,
-                mix: AudioMix | None = None, engine: str = "ffmpeg") -> None:
-    """The long video over ``background``: a footage plan, or the path of one."""
+                mix: AudioMix | None = None, engine: str = "ffmpeg", timeline: str = "",
+                timeline_meta: dict | None = None, xml: bool = False) -> None:
+    """The long video over ``background`` (a footage plan, or the path of one), and its
+    ``timeline`` (.otio) when given."""
     footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
-    renderer(engine)(footage=footage, audio=narration,
-           subs=long_subs(srt, video, style), out=out, duration=duration, video=video, mix=mix,
-           what="render long video")
+    subs = long_subs(srt, video, style)
+    renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
+                     video=video, mix=mix, what="render long video")
+    if timeline:
+        write_video_timeline(timeline, footage=footage, subs=subs, duration=duration,
+                             video=video, narration=narration, mix=mix, meta=timeline_meta,
+                             xml=xml)
 
 
 def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: SubtitleStyle,
@@ -239,12 +270,21 @@ def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: Subtit
     return subs
 
 
-def render_short(*, background: str, narration: str, timeline: dict, plan: dict, out: str,
-                 video: VideoOptions, style: SubtitleStyle, title: str = "",
+def render_short(*, background: str | FootagePlan, narration: str, timeline: dict, plan: dict,
+                 out: str, video: VideoOptions, style: SubtitleStyle, title: str = "",
                  title_seconds: float = 0.0, max_words: int = 3,
-                 mix: AudioMix | None = None, engine: str = "ffmpeg") -> None:
+                 mix: AudioMix | None = None, engine: str = "ffmpeg", otio_out: str = "",
+                 timeline_meta: dict | None = None, xml: bool = False) -> None:
+    """One short over ``background`` (the portrait plan's path, or an edited timeline's plan,
+    whose times are the short's own), and its timeline (``otio_out``) when given."""
     subs = short_subs(timeline=timeline, plan=plan, video=video, style=style, title=title,
                       title_seconds=title_seconds, max_words=max_words)
-    renderer(engine)(footage=FootagePlan.load(background), audio=narration, subs=subs, out=out,
-           duration=plan["end"] - plan["start"], video=video, audio_start=plan["start"],
-           mix=mix, what=f"render short {plan['number']:02d}")
+    footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
+    duration = plan["end"] - plan["start"]
+    renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
+                     video=video, audio_start=plan["start"], mix=mix,
+                     what=f"render short {plan['number']:02d}")
+    if otio_out:
+        write_video_timeline(otio_out, footage=footage, subs=subs, duration=duration,
+                             video=video, narration=narration, audio_start=plan["start"],
+                             mix=mix, meta=timeline_meta, xml=xml)

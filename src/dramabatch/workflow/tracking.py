@@ -27,8 +27,8 @@ from typing import Any
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 4, "pexels_search": 1,
-    "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 5, "plan_shorts": 2,
-    "render_short": 5, "finish": 1, "package": 3,
+    "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 6, "plan_shorts": 2,
+    "render_short": 6, "finish": 2, "package": 3,
 }
 
 #: A stage whose work runs inside another rule's job, for one orientation: the long video's
@@ -164,6 +164,7 @@ TRACKS: tuple[Track, ...] = (
           "the landscape searches (stock files are picked at the output size)"),
     Track("render.short", ("pexels_search",), _pexels,
           "the portrait searches (stock files are picked at the output size)"),
+    Track("render.timeline_xml", RENDERS, note="(the .xml beside each video's .otio)"),
     Track("render.style_long", ("render_long",)),
     Track("render.style_short", ("render_short",)),
     Track("audio.music_volume", RENDERS, _music, "when audio.music is set"),
@@ -193,7 +194,8 @@ CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
           "transcribe.max_suspect_share")
 #: Keys that shape which jobs and files exist (paths, membership), not their content; a changed
 #: input path (audio.music) reruns through the inputs instead.
-STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "allowed_schemes", "skip",
+STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "timelines_dir",
+              "allowed_schemes", "skip",
               "audio.music", "archive.keep_outputs", "archive.keep_sources",
               "archive.batch_max_dramas")
 
