@@ -24,9 +24,10 @@ rule finish:
         narration=f"{OUT}/{{id}}/narration.mp3",
         words=f"{OUT}/{{id}}/words.json",
         long=f"{OUT}/{{id}}/long.mp4",
+        qc=f"{OUT}/{{id}}/qc.json",
         benchmarks=lambda wc: [
             f"{OUT}/benchmarks/{wc.id}/{name}.tsv"
-            for name in ("transcribe", "narrate", "render_long")
+            for name in ("transcribe", "narrate", "render_long", "qc")
         ],
     output:
         index=f"{OUT}/{{id}}/shorts/index.json",

@@ -104,6 +104,7 @@ def drama_outputs(drama_id):
         f"{base}/words.json",
         f"{base}/{drama_id}.srt",
         f"{base}/long.mp4",
+        f"{base}/qc.json",
         f"{base}/shorts/plan.json",
         f"{base}/shorts/index.json",
         f"{base}/report.html",
