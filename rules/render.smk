@@ -19,7 +19,7 @@ rule render_long:
         thumb=report(
             f"{OUT}/{{id}}/thumbs/long.jpg",
             caption="../report/thumbnail.rst",
-            category="{id}",
+            category=review_category,
             subcategory="Thumbnails",
             labels={"drama": "{id}", "video": "long"},
         ),
@@ -72,7 +72,7 @@ rule render_short:
         thumb=report(
             f"{OUT}/{{id}}/thumbs/short_{{n}}.jpg",
             caption="../report/thumbnail.rst",
-            category="{id}",
+            category=review_category,
             subcategory="Thumbnails",
             labels={"drama": "{id}", "video": "short {n}"},
         ),

@@ -34,7 +34,7 @@ rule finish:
         report=report(
             f"{OUT}/{{id}}/report.html",
             caption="../report/summary.rst",
-            category="{id}",
+            category=review_category,
             subcategory="Summary",
             labels={"drama": "{id}", "page": "summary"},
         ),
