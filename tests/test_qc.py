@@ -26,7 +26,7 @@ LONG = VideoOptions(320, 180, fps=15, preset="ultrafast")
 STYLE = SubtitleStyle()
 CONFIG = {
     "qc": {"black_share": {"warn": 0.02, "fail": 0.10},
-           "frozen_share": {"warn": 0.10, "fail": 0.30},
+           "frozen_share": {"warn": 0.10, "fail": 0.75},
            "loudness_off_lu": {"warn": 2, "fail": 5},
            "true_peak_over_db": {"warn": 1, "fail": 3},
            "silent_narration_share": {"warn": 0.05, "fail": 0.25},
@@ -117,16 +117,30 @@ def test_black_stretch_fails(drama, tmp_path):
     assert "black_share" in failure(qc) and "> 0.1" in failure(qc)
 
 
-def test_frozen_stretch_fails(drama, tmp_path):
+def frozen_clip(src, out, first: int, last: int):
+    run_ffmpeg(["-i", str(src), "-filter_complex",
+                f"[0:v]split[a][b];[a][b]freezeframes=first={first}:last={last}:replace={first}",
+                "-c:v", "libx264", "-preset", "ultrafast", str(out)], what="frozen clip")
+    return out
+
+
+def test_frozen_stretch_warns(drama, tmp_path):
     d, timeline = drama
-    clip = tmp_path / "frozen.mp4"
-    run_ffmpeg(["-i", str(d / "clip.mp4"), "-filter_complex",
-                "[0:v]split[a][b];[a][b]freezeframes=first=30:last=105:replace=30",
-                "-c:v", "libx264", "-preset", "ultrafast", str(clip)], what="frozen clip")
+    clip = frozen_clip(d / "clip.mp4", tmp_path / "frozen.mp4", 30, 105)  # 2 s .. 7 s
+    qc = judge(d, timeline, long_video(d, timeline, tmp_path / "long.mp4", clip=clip))
+    assert levels(qc)["frozen_share"] == "warn"
+    value = qc["videos"]["long.mp4"]["checks"]["frozen_share"]["value"]
+    assert value == pytest.approx(5 / timeline["duration"], abs=0.08)
+    assert levels(qc)["black_share"] == "ok"
+
+
+def test_picture_frozen_to_the_end_fails(drama, tmp_path):
+    """Footage that stops after a second, its last frame held: the drama fails."""
+    d, timeline = drama
+    clip = frozen_clip(d / "clip.mp4", tmp_path / "frozen.mp4", 15, 299)
     qc = judge(d, timeline, long_video(d, timeline, tmp_path / "long.mp4", clip=clip))
     assert levels(qc)["frozen_share"] == "fail"
-    assert levels(qc)["black_share"] == "ok"
-    assert "frozen_share" in failure(qc)
+    assert "frozen_share" in failure(qc) and "> 0.75" in failure(qc)
 
 
 def test_muted_narration_fails(drama, tmp_path):

@@ -43,6 +43,18 @@ def boundaries(cues: Iterable[tuple[float, float]], duration: float, fps: float)
     return sorted(times)
 
 
+def snap(times: list[float], frames: list[float]) -> list[float]:
+    """Each time moved to the first decoded frame at or after it (the decode skips frames, see
+    ``measure.DECODE_SKIP``); a time after the last decoded frame is dropped."""
+    out, k = [], 0
+    for t in times:
+        while k < len(frames) and frames[k] < t - 1e-3:
+            k += 1
+        if k < len(frames):
+            out.append(frames[k])
+    return sorted(set(out))
+
+
 def _local(values: list[float], k: int, half: int = 2) -> float:
     around = values[max(0, k - half):k] + values[k + 1:k + 1 + half]
     return statistics.median(around) if around else 0.0

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..render.cues import max_cps_for
 from ..render.options import SubtitleStyle
 from ..render.subtitles import attach_words, word_cues
-from .captions import boundaries, caption_events, offsets, reading_speed, words_offsets
+from .captions import boundaries, caption_events, offsets, reading_speed, snap, words_offsets
 from .checks import LEVELS, Result, judge, numbers, worst
 from .measure import measure
 
@@ -68,7 +68,8 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
     """Measure one video in one decode and judge it; return its results and its record."""
     began = time.perf_counter()
     m = measure(video.path, video.style, video.lines)
-    expected = boundaries([(s, e) for _, s, e in video.cues], m.video_duration, m.fps or 30)
+    expected = snap(boundaries([(s, e) for _, s, e in video.cues], m.video_duration, m.fps or 30),
+                    [t for t, _ in m.band_change])
     captions = offsets(expected, caption_events(m.band_change, m.reference_change))
     words = words_offsets(video.cues, video.words) if video.words is not None else None
     limit = max_cps_for(config["subtitles"]["max_cps"], timeline.get("language", ""))

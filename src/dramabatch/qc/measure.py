@@ -39,6 +39,11 @@ FREEZE_MIN_S = 1.0
 #: shorter; pauses between clauses are outside the spoken spans the checks look at).
 SILENCE_DB = -45
 SILENCE_MIN_S = 0.4
+#: The decoder skips the frames no other frame refers to (x264's non-reference B-frames, about
+#: half of them) and the deblocking filter: half the decode's CPU, the cost of the whole check.
+#: Black and frozen stretches last many frames, and a caption change on a skipped frame shows
+#: on the next decoded one, where ``captions`` expects it (it snaps the cues to decoded frames).
+DECODE_SKIP = ("-skip_frame", "noref", "-skip_loop_filter", "all")
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
     with tempfile.TemporaryDirectory() as tmp:
         band_file, ref_file = Path(tmp) / "band.txt", Path(tmp) / "ref.txt"
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
-               "-threads", "1", "-i", str(path),
+               "-threads", "1", *DECODE_SKIP, "-i", str(path),
                "-filter_complex", graph(band, info.has_audio, band_file, ref_file),
                "-map", "[vout]", *(["-map", "[aout]"] if info.has_audio else []),
                "-f", "null", "-"]
