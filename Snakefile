@@ -20,6 +20,7 @@ include: "rules/sources.smk"
 include: "rules/speech.smk"
 include: "rules/footage.smk"
 include: "rules/render.smk"
+include: "rules/qc.smk"
 include: "rules/package.smk"
 include: "rules/report.smk"
 

@@ -9,6 +9,7 @@ from snakemake.exceptions import WorkflowError
 
 from dramabatch.footage.pexels import CLIP_PATTERN, SLUG_PATTERN, clip_links, slugify
 from dramabatch.footage.pexels_api import ENV_KEY
+from dramabatch.workflow.summary import report_category
 
 PEXELS_LIB = f"{OUT}/_library/pexels"
 # From the config alone, never from the environment: every process that parses this file (a
@@ -138,3 +139,9 @@ def timeline_xml(otio_path):
         if TIMELINE_XML
         else {}
     )
+# The report's category of a drama (rules render_long, render_short, finish).
+def review_category(wildcards):
+    """The drama's category in `snakemake --report`: named from its qc.json when the report is
+    made, so the report's menu lists the dramas worst first (a drama that failed its checks
+    first, with the thumbnails of its videos)."""
+    return report_category(OUT, wildcards.id)

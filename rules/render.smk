@@ -24,7 +24,7 @@ rule render_long:
         thumb=report(
             f"{OUT}/{{id}}/thumbs/long.jpg",
             caption="../report/thumbnail.rst",
-            category="{id}",
+            category=review_category,
             subcategory="Thumbnails",
             labels={"drama": "{id}", "video": "long"},
         ),
@@ -81,7 +81,7 @@ rule render_short:
         thumb=report(
             f"{OUT}/{{id}}/thumbs/short_{{n}}.jpg",
             caption="../report/thumbnail.rst",
-            category="{id}",
+            category=review_category,
             subcategory="Thumbnails",
             labels={"drama": "{id}", "video": "short {n}"},
         ),

@@ -27,16 +27,17 @@ rule finish:
         # the long video's timeline(s) for an editor; the shorts' come with planned_shorts
         long_timelines=[f"{OUT}/{{id}}/long.otio"]
         + ([f"{OUT}/{{id}}/long.xml"] if TIMELINE_XML else []),
+        qc=f"{OUT}/{{id}}/qc.json",
         benchmarks=lambda wc: [
             f"{OUT}/benchmarks/{wc.id}/{name}.tsv"
-            for name in ("transcribe", "narrate", "render_long")
+            for name in ("transcribe", "narrate", "render_long", "qc")
         ],
     output:
         index=f"{OUT}/{{id}}/shorts/index.json",
         report=report(
             f"{OUT}/{{id}}/report.html",
             caption="../report/summary.rst",
-            category="{id}",
+            category=review_category,
             subcategory="Summary",
             labels={"drama": "{id}", "page": "summary"},
         ),

@@ -109,6 +109,7 @@ def drama_outputs(drama_id):
         f"{base}/long.mp4",
         f"{base}/long.otio",
         *([f"{base}/long.xml"] if TIMELINE_XML else []),
+        f"{base}/qc.json",
         f"{base}/shorts/plan.json",
         f"{base}/shorts/index.json",
         f"{base}/report.html",

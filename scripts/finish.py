@@ -1,4 +1,8 @@
-"""Rule finish: the drama's shorts index, its self-contained HTML summary page, then its archive.
+"""Rule finish: the drama's checks' verdict, its shorts index, its self-contained HTML summary
+page, then its archive.
+
+A drama whose finished videos failed their checks (qc.json, rule qc) stops here, at stage qc,
+naming each failed check, its number and threshold: it is never archived.
 
 The index lists the shorts the plan asked for, with what was really rendered (duration,
 resolution, size); the page shows them; the archive packs every output of the drama with a
@@ -10,12 +14,20 @@ from pathlib import Path
 
 from dramabatch.archive.package import make_zip
 from dramabatch.archive.report import drama_page
+from dramabatch.base.errors import DramaError
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.base.media import probe
+from dramabatch.qc.drama import failure
 from dramabatch.workflow.smk import load_json, run_steps
 
 i = snakemake.input
 out = snakemake.output
+
+
+def verdict() -> None:
+    cause = failure(load_json(i.qc))
+    if cause:
+        raise DramaError(cause)
 
 
 def shorts_index() -> None:
@@ -31,17 +43,19 @@ def shorts_index() -> None:
 
 def archive() -> None:
     files = [i.transcript, i.script, i.narration, i.timeline, i.words, i.srt, i.long, i.plan,
-             *i.shorts, *i.long_timelines, *i.short_timelines, out.index, out.report]
+             *i.shorts, *i.long_timelines, *i.short_timelines, i.qc, out.index, out.report]
     # arcnames <id>/...: relative to the results folder, which holds the drama's folder
     make_zip(files, Path(i.long).parent.parent, out.archive)
 
 
 run_steps(snakemake, [
+    ("qc", verdict),
     ("shorts_index", shorts_index),
     ("drama_report", lambda: drama_page(
         drama_id=snakemake.wildcards.id, title=snakemake.params.title, long_thumb=i.long_thumb,
         short_thumbs=list(i.short_thumbs), transcript=i.transcript, timeline=i.timeline,
         srt=i.srt, shorts_index=out.index, benchmarks=list(i.benchmarks), out=out.report,
+        qc=i.qc,
     )),
     ("archive", archive),
 ])

@@ -189,14 +189,16 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
     _, ran_locally = _job_counts(log)
     assert MUST_BE_LOCAL <= set(ran_locally), "downloads must run on the submitting node"
     # Submissions per drama: one group job for its speech stages, one for its long video (which
-    # makes its footage plan), one for its shorts' footage plan, one per short; everything else
+    # makes its footage plan), one for its shorts' footage plan, one per short, one for the
+    # checks of its finished videos (qc); everything else
     # of the drama runs on the submitting node. Counted from the cluster's own records, against
     # each drama's own plan. The plugin names a group job <group>_<its rules> and gives it no
     # wildcards, so group jobs are counted for the batch: one per drama.
     for drama in DRAMAS:
         mine = Counter(j["rule"] for j in jobs if j["drama"] == drama)
         shorts = len(json.loads((wd / f"results/{drama}/shorts/plan.json").read_text())["shorts"])
-        assert mine == Counter({"render_long": 1, "background": 1, "render_short": shorts}), (
+        assert mine == Counter({"render_long": 1, "background": 1, "render_short": shorts,
+                                "qc": 1}), (
             drama, mine)
     batch_wide = Counter(j["rule"] for j in jobs if j["drama"] is None)
     assert batch_wide == Counter({"speech_narrate_transcribe": len(DRAMAS), "package": 1}), (

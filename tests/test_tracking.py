@@ -161,6 +161,10 @@ EDITS: dict[str, object] = {
     "archive.keep_outputs": False, "archive.keep_sources": False,
     "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
     "disk.url_source_mb": 50, "pexels.library_max_gb": 1,
+    **{f"qc.{k}": {"warn": 0.5} for k in (
+        "black_share", "frozen_share", "loudness_off_lu", "true_peak_over_db",
+        "silent_narration_share", "duration_short_s", "caption_offset_median_s",
+        "caption_offset_worst_s", "caption_words_offset_median_s", "reading_speed_share_over")},
 }
 #: Keys the matrix leaves out: they name the batch itself, or need a file that is not there.
 NOT_EDITED = {"manifest", "outdir", "skip", "audio.music"}
@@ -173,14 +177,15 @@ DOWNSTREAM = {
     "transcribe": {"rewrite", "narrate"},
     "rewrite": {"narrate"},
     "narrate": {"plan_shorts", "pexels_pick", "background", "render_long", "render_short",
-                "finish"},
+                "qc", "finish"},
     "pexels_search": {"pexels_pick"},
     "pexels_pick": {"background", "pexels_clip", "render_long"},
     "pexels_clip": {"background", "render_long"},
-    "background": {"render_short", "finish"},
-    "plan_shorts": {"render_short", "finish"},
-    "render_long": {"finish"},
-    "render_short": {"finish"},
+    "background": {"render_short", "qc", "finish"},
+    "plan_shorts": {"render_short", "qc", "finish"},
+    "render_long": {"qc", "finish"},
+    "render_short": {"qc", "finish"},
+    "qc": {"finish"},
     "finish": {"package"},
     "package": set(),
 }

@@ -12,6 +12,7 @@ per pipeline stage, named like ``rules/*.smk`` where they match, in pipeline ord
     footage   background: Pexels, local clips, the drama's own scenes, reframing
     render    render_long / render_short: one ffmpeg graph, captions, thumbnails
     shorts    plan_shorts: which sentences become shorts
+    qc        the checks of every finished video (picture, sound, duration, captions): qc.json
     archive   finish / package: report pages and zips
     workflow  the machinery used by rules/ and scripts/ only: Snakemake glue and workarounds,
               rerun tracking, the manifest, disk planning, the run summary
@@ -26,6 +27,6 @@ __version__ = "0.1.0"
 #: Subpackages from the ground floor up; a module may import its own floor or lower ones. A tuple
 #: is one floor of packages that must not import each other.
 LAYERS: tuple[str | tuple[str, ...], ...] = (
-    "base", "sources", "speech", "script", "voice", "footage", "render", "shorts", "archive",
+    "base", "sources", "speech", "script", "voice", "footage", "render", "shorts", "qc", "archive",
     ("workflow", "demo"),
 )

@@ -36,6 +36,29 @@ def _skipped_html(timeline: dict) -> str:
                     for s in skipped)
     return f"<p>Voices tried first and skipped:</p><ul class=\"skipped\">{items}</ul>"
 
+def _qc_html(qc: dict) -> str:
+    """The checks of the finished videos: verdict, then one row per video and check, worst first
+    (qc.json, rule qc)."""
+    if not qc:
+        return ""
+    esc = html.escape
+    rows = []
+    for video, record in qc.get("videos", {}).items():
+        for check in record.get("checks", {}).values():
+            rows.append((("fail", "warn", "ok").index(check["level"]), video, check))
+    cells = "".join(
+        f'<tr class="qc-{esc(c["level"])}"><td>{esc(video)}</td><td>{esc(c["check"])}</td>'
+        f'<td>{c["value"]:.3g}</td><td>{esc(str(c["warn"]))}</td><td>{esc(str(c["fail"]))}</td>'
+        f'<td>{esc(c["level"])}</td></tr>'
+        for _, video, c in sorted(rows, key=lambda r: r[:2]))
+    loud = "; ".join(f"{esc(v)}: {r.get('integrated_lufs')} LUFS, peak {r.get('true_peak_db')} dBTP"
+                     for v, r in qc.get("videos", {}).items())
+    return (f'<h2>Checks</h2><p>Verdict <b class="qc-{esc(qc["verdict"])}">{esc(qc["verdict"])}'
+            f'</b> ({qc.get("seconds", 0):.1f} s to check). {loud}.</p>'
+            f'<table class="qc"><tr><th>video</th><th>check</th><th>value</th><th>warn</th>'
+            f'<th>fail</th><th>level</th></tr>{cells}</table>')
+
+
 def _data_uri(path: str | os.PathLike[str]) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(Path(path).read_bytes()).decode()
 
@@ -51,8 +74,9 @@ def _stage_rows(benchmarks: list[str]) -> list[tuple[str, float, str]]:
 
 def drama_page(*, drama_id: str, title: str, long_thumb: str, short_thumbs: list[str],
                transcript: str, timeline: str, srt: str, shorts_index: str,
-               benchmarks: list[str], out: str | os.PathLike[str]) -> None:
-    """Write the drama's self-contained HTML summary page."""
+               benchmarks: list[str], out: str | os.PathLike[str], qc: str = "") -> None:
+    """Write the drama's self-contained HTML summary page (with qc.json's checks if given)."""
+    checks = json.loads(Path(qc).read_text(encoding="utf-8")) if qc else {}
     tr = json.loads(Path(transcript).read_text(encoding="utf-8"))
     tl = json.loads(Path(timeline).read_text(encoding="utf-8"))
     shorts = json.loads(Path(shorts_index).read_text(encoding="utf-8"))["shorts"]
@@ -75,6 +99,7 @@ img.thumb {{ max-width: 100%; border-radius: 4px; display: block; }}
 .shorts {{ display: flex; flex-wrap: wrap; gap: 1em; }}
 .shorts figure {{ margin: 0; max-width: 45%; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .2em .6em; }}
+tr.qc-fail, .qc-fail {{ background: #fdd; }} tr.qc-warn, .qc-warn {{ background: #ffd; }}
 pre {{ background: #f6f6f6; padding: .8em; white-space: pre-wrap; max-height: 20em;
       overflow: auto; }}
 </style></head>
@@ -88,6 +113,7 @@ narration {tl['duration']:.1f} s by <b>{esc(str(tl.get('engine')))}</b>
 <figure><img class="thumb" alt="long video" src="{_data_uri(long_thumb)}"></figure>
 <h2>Shorts</h2><div class="shorts">{short_cards or '<p>No short fits the configured bounds.</p>'}
 </div>
+{_qc_html(checks)}
 <h2>Transcript (excerpt)</h2><p>{esc(excerpt)}</p>
 <h2>Subtitles</h2><pre>{esc(Path(srt).read_text(encoding='utf-8'))}</pre>
 <h2>Stage timings</h2>

@@ -9,6 +9,10 @@ since. Otherwise its cause is the newest ``FAILED`` line in its job logs (writte
 ``smk.run_step``), so a stale failure that was fixed by a later run never shows. Each drama also
 reports the disk it takes (its folder and its archive), and whether its source had to be fetched
 again (``archive.keep_sources: false`` dropped it after an earlier finish).
+
+The checks of its finished videos (``qc.json``, rule qc) give each drama a verdict; ``review``
+lists the dramas worst first (failed, incomplete, then by their checks' warnings), so a person
+reviewing hundreds of dramas starts with the few that need it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ _FAILED_RE = re.compile(r"FAILED drama '[^']*', stage ([^:]+): (.*)$")
 def drama_status(outdir: Path, drama_id: str, archives: Path) -> dict:
     archive = archives / f"{drama_id}.zip"
     failure = _latest_failure(outdir / "logs" / drama_id)
-    extra = {"disk_mb": round(disk_used(outdir, archives, drama_id) / MB, 1)}
+    extra = {"disk_mb": round(disk_used(outdir, archives, drama_id) / MB, 1),
+             **_checks(outdir / drama_id / "qc.json")}
     if _refetched(outdir, drama_id):
         extra["refetched"] = True
     if archive.exists() and (failure is None
@@ -36,6 +41,41 @@ def drama_status(outdir: Path, drama_id: str, archives: Path) -> dict:
         return {"id": drama_id, "status": "failed", **failure, **extra}
     return {"id": drama_id, "status": "incomplete", "stage": "",
             "cause": "not finished: an upstream job failed, or the run was interrupted", **extra}
+
+
+def _checks(path: Path) -> dict:
+    """The verdict of the drama's finished-video checks, with every warning and failure line."""
+    try:
+        qc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {"qc": {"verdict": qc.get("verdict"), "failed": qc.get("failed", []),
+                   "warnings": qc.get("warnings", []), "seconds": qc.get("seconds")}}
+
+
+def review_order(dramas: list[dict]) -> list[str]:
+    """Drama ids worst first: failed, incomplete, then finished with the most check failures
+    and warnings; ties keep the manifest's order."""
+    rank = {"failed": 0, "incomplete": 1, "finished": 2}
+
+    def key(d: dict) -> tuple:
+        qc = d.get("qc") or {}
+        return (rank.get(d["status"], 1), -len(qc.get("failed", [])),
+                -len(qc.get("warnings", [])))
+
+    return [d["id"] for d in sorted(dramas, key=key)]
+
+
+def report_category(outdir: str | Path, drama_id: str) -> str:
+    """The drama's category in ``snakemake --report``, named so that the report's menu (sorted
+    by name) lists the dramas worst first: a two-digit review rank (failed checks, then
+    warnings, most first, then passed, then not checked), the verdict and the id."""
+    qc = _checks(Path(outdir) / drama_id / "qc.json").get("qc") or {}
+    verdict = qc.get("verdict")
+    issues = len(qc.get("failed", [])) + len(qc.get("warnings", []))
+    rank = {"fail": 0, "warn": 1, "ok": 2}.get(verdict, 3)
+    label = f"{verdict}, {issues} check(s)" if issues else (verdict or "not checked")
+    return f"{rank}{9 - min(issues, 9)} {drama_id} ({label})"
 
 
 def _refetched(outdir: Path, drama_id: str) -> bool:
@@ -79,6 +119,23 @@ def _voice_lines(dramas: list[dict]) -> list[str]:
     return lines
 
 
+def _check_lines(summary: dict, shown: int = 10) -> list[str]:
+    """Finished dramas whose videos passed with warnings, worst first (failures have their own
+    FAILED line, which names the check)."""
+    by_id = {d["id"]: d for d in summary["dramas"]}
+    warned = [by_id[i] for i in summary.get("review", by_id)
+              if by_id[i]["status"] == "finished" and (by_id[i].get("qc") or {}).get("warnings")]
+    lines = []
+    for d in warned[:shown]:
+        warnings = d["qc"]["warnings"]
+        more = f" (+{len(warnings) - 1} more in qc.json)" if len(warnings) > 1 else ""
+        lines.append(f"  QC WARN  {d['id']}: {warnings[0]}{more}")
+    if len(warned) > shown:
+        lines.append(f"  QC WARN  ... and {len(warned) - shown} more dramas (review order in "
+                     f"run_summary.json)")
+    return lines
+
+
 def _latest_failure(logdir: Path) -> dict | None:
     if not logdir.is_dir():
         return None
@@ -103,6 +160,7 @@ def summarise(outdir: str | Path, drama_ids: list[str], archive: str | Path,
         "archive": str(archive) if Path(archive).exists() else None,
         "archives": str(archives),
         "disk_mb": round(sum(d["disk_mb"] for d in dramas), 1),
+        "review": review_order(dramas),
         "dramas": dramas,
     }
     outdir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +178,7 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  FAILED  {d['id']}  at {d['stage']}: {d['cause']}")
         elif d["status"] == "incomplete":
             lines.append(f"  INCOMPLETE  {d['id']}: {d['cause']}")
+    lines += _check_lines(summary)
     lines += _voice_lines(summary["dramas"])
     refetched = [d["id"] for d in summary["dramas"] if d.get("refetched")]
     if refetched:

@@ -28,7 +28,7 @@ from typing import Any
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 4, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 6, "plan_shorts": 2,
-    "render_short": 6, "finish": 2, "package": 3,
+    "render_short": 6, "finish": 2, "package": 3, "qc": 1,
 }
 
 #: A stage whose work runs inside another rule's job, for one orientation: the long video's
@@ -178,6 +178,11 @@ TRACKS: tuple[Track, ...] = (
     Track("shorts.whole_if_short", ("plan_shorts",)),
     Track("shorts.max_seconds", ("pexels_pick",), _pexels, "when 'pexels' is in background.order"),
     Track("shorts.title_seconds", ("render_short",)),
+    *(Track(f"qc.{k}", ("qc",), note="(re-judged: one decode per video, no render)")
+      for k in ("black_share", "frozen_share", "loudness_off_lu", "true_peak_over_db",
+                "silent_narration_share", "duration_short_s", "caption_offset_median_s",
+                "caption_offset_worst_s", "caption_words_offset_median_s",
+                "reading_speed_share_over")),
 )
 
 #: Keys that are read by jobs but never tracked: how a job runs, not what it writes.

@@ -1,0 +1,32 @@
+# The checks of the drama's finished videos (dramabatch.qc): one job per drama decodes the long
+# video and every short once each, and writes qc.json with the verdict. finish archives only a
+# drama that did not fail it. Its own job, not inside the renders: a changed threshold re-judges
+# (one decode per video, no render), and a new check on an old batch decodes instead of
+# re-rendering.
+
+
+rule qc:
+    input:
+        shorts=lambda wc: short_videos(wc.id),
+        plan=f"{OUT}/{{id}}/shorts/plan.json",
+        long=f"{OUT}/{{id}}/long.mp4",
+        srt=f"{OUT}/{{id}}/{{id}}.srt",
+        timeline=f"{OUT}/{{id}}/narration.json",
+        words=f"{OUT}/{{id}}/words.json",
+        landscape=f"{OUT}/{{id}}/background/landscape.json",
+        portrait=f"{OUT}/{{id}}/background/portrait.json",
+    output:
+        f"{OUT}/{{id}}/qc.json",
+    log:
+        f"{OUT}/logs/{{id}}/qc.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/qc.tsv"
+    conda:
+        "../envs/dramabatch.yaml"
+    resources:
+        mem_mb=500,
+        runtime=30,
+    params:
+        tracked=tracked_params("qc"),
+    script:
+        "../scripts/qc.py"

@@ -1,0 +1,41 @@
+"""Rule qc: check the drama's long video and every short (one decode each) and write qc.json.
+
+The job always writes qc.json when it could measure, with the verdict inside; ``finish`` refuses
+to archive a drama whose verdict is ``fail`` (so the numbers stay on disk for a person to read,
+and a rerun does not decode again unless a video or a threshold changed).
+"""
+
+import json
+
+from dramabatch.base.fsutil import write_text_atomic
+from dramabatch.qc.drama import Video, check_drama, short_cues
+from dramabatch.render.options import SubtitleStyle
+from dramabatch.render.subtitles import read_srt
+from dramabatch.workflow.smk import load_json, run_steps
+
+i = snakemake.input
+config = snakemake.config
+
+
+def videos() -> list[Video]:
+    timeline, words = load_json(i.timeline), load_json(i.words)
+    render = config["render"]
+    still = {k: load_json(p).get("step") == "generated"
+             for k, p in (("long", i.landscape), ("short", i.portrait))}
+    found = [Video(i.long, 0.0, timeline["duration"], read_srt(i.srt),
+                   SubtitleStyle(**render["style_long"]), config["subtitles"]["max_lines"],
+                   still["long"], words)]
+    max_words = config["subtitles"]["short_words_per_cue"]
+    for plan, path in zip(load_json(i.plan)["shorts"], i.shorts, strict=True):
+        found.append(Video(path, plan["start"], plan["end"] - plan["start"],
+                           short_cues(timeline, words, plan, max_words),
+                           SubtitleStyle(**render["style_short"]), 2, still["short"]))
+    return found
+
+
+def check() -> None:
+    qc = check_drama(videos(), load_json(i.timeline), config)
+    write_text_atomic(snakemake.output[0], json.dumps(qc, ensure_ascii=False, indent=1))
+
+
+run_steps(snakemake, [("qc", check)])

@@ -1,0 +1,132 @@
+"""Captions on screen against the cues the render used, and the cues against the words.
+
+Burned-in captions leave no stream to read back, so their times are found in the picture: a
+caption appearing, changing or leaving changes the caption band in one frame, while footage
+changes it gradually or together with the rest of the frame (a cut). ``caption_events`` finds
+those one-frame jumps of the band that the reference strip next to it does not share.
+
+Each place where the cues say the band should change (a cue starts or ends) is matched with the
+nearest such jump; the offset is how far the picture is from the cue. A render whose captions
+are late or early by a second shows offsets of a second; a render without captions shows none
+of the expected changes (each counts as missed, at the search window).
+
+The long video's cues themselves are checked against ``words.json``: a cue should appear when its
+first word is spoken.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: Farthest a caption change is looked for from where its cue puts it, in seconds; a change
+#: not found this close counts as off by this much.
+WINDOW_S = 2.0
+#: A band jump must stand this many times above the band's typical frame-to-frame jitter.
+JUMP_OVER_NOISE = 6.0
+#: ... and at least this much (mean change, 0-255), so a still picture's noise is no event.
+MIN_JUMP = 1.0
+
+
+def boundaries(cues: Iterable[tuple[float, float]], duration: float, fps: float) -> list[float]:
+    """Times of the frames where the captions change: the first frame at or after each cue's
+    start and end, once each, leaving out the first and last frame (no change to see there)."""
+    frame = 1.0 / fps
+    times = set()
+    for start, end in cues:
+        for t in (start, end):
+            at = math.ceil(round(t * fps, 6)) * frame
+            if frame * 0.5 < at < duration - frame * 0.5:
+                times.add(round(at, 4))
+    return sorted(times)
+
+
+def snap(times: list[float], frames: list[float]) -> list[float]:
+    """Each time moved to the first decoded frame at or after it (the decode skips frames, see
+    ``measure.DECODE_SKIP``); a time after the last decoded frame is dropped."""
+    out, k = [], 0
+    for t in times:
+        while k < len(frames) and frames[k] < t - 1e-3:
+            k += 1
+        if k < len(frames):
+            out.append(frames[k])
+    return sorted(set(out))
+
+
+def _local(values: list[float], k: int, half: int = 2) -> float:
+    around = values[max(0, k - half):k] + values[k + 1:k + 1 + half]
+    return statistics.median(around) if around else 0.0
+
+
+def caption_events(band: list[tuple[float, float]],
+                   reference: list[tuple[float, float]]) -> list[float]:
+    """Times of one-frame jumps of the caption band, above its own jitter and bigger than the
+    reference strip's jump in the same frame (a cut moves both alike)."""
+    n = min(len(band), len(reference))
+    if n < 3:
+        return []
+    b = [v for _, v in band[:n]]
+    r = [v for _, v in reference[:n]]
+    jump = [b[k] - _local(b, k) for k in range(n)]
+    beside = [r[k] - _local(r, k) for k in range(n)]
+    threshold = max(MIN_JUMP, JUMP_OVER_NOISE * statistics.median(abs(j) for j in jump))
+    return [band[k][0] for k in range(1, n)
+            if jump[k] > threshold and jump[k] > beside[k] and jump[k] >= jump[k - 1]
+            and (k + 1 >= n or jump[k] >= jump[k + 1])]
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """How far the picture's caption changes are from the cues' (seconds)."""
+
+    expected: int
+    missed: int
+    median_s: float
+    worst_s: float
+
+    def to_dict(self) -> dict:
+        return {"expected": self.expected, "missed": self.missed,
+                "median_s": round(self.median_s, 3), "worst_s": round(self.worst_s, 3)}
+
+
+def offsets(expected: list[float], events: list[float], window: float = WINDOW_S) -> Offsets:
+    """Each expected change's distance to the nearest caption jump (``window`` when none)."""
+    if not expected:
+        return Offsets(0, 0, 0.0, 0.0)
+    gaps = []
+    for t in expected:
+        nearest = min((abs(e - t) for e in events), default=window)
+        gaps.append(min(nearest, window))
+    missed = sum(g >= window for g in gaps)
+    return Offsets(len(expected), missed, statistics.median(gaps), max(gaps))
+
+
+def words_offsets(cues: list[tuple[str, float, float]], words: dict) -> Offsets | None:
+    """Each cue's start against its first word's start in ``words.json`` (None: the two texts
+    do not split into the same words, so they cannot be paired)."""
+    flat = [w for seg in words.get("segments", []) for w in seg.get("words", [])]
+    if sum(len(text.split()) for text, _, _ in cues) != len(flat):
+        return None
+    gaps, at = [], 0
+    for text, start, _ in cues:
+        count = len(text.split())
+        if count:
+            gaps.append(abs(start - flat[at]["start"]))
+        at += count
+    if not gaps:
+        return Offsets(0, 0, 0.0, 0.0)
+    return Offsets(len(gaps), 0, statistics.median(gaps), max(gaps))
+
+
+def reading_speed(cues: Iterable[tuple[str, float, float]], max_cps: float) -> dict:
+    """Characters per second of each cue (line breaks not counted): the fastest, and the share
+    of cues faster than ``max_cps``."""
+    speeds = [len(text.replace("\n", " ").strip()) / (end - start)
+              for text, start, end in cues if end > start and text.strip()]
+    if not speeds:
+        return {"max_cps": 0.0, "share_over": 0.0, "limit": max_cps}
+    return {"max_cps": round(max(speeds), 1),
+            "share_over": round(sum(s > max_cps for s in speeds) / len(speeds), 3),
+            "limit": max_cps}

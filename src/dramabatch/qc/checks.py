@@ -1,0 +1,105 @@
+"""Judging one video's numbers against the ``qc.*`` thresholds.
+
+Every check is a number where higher is worse, and a ``{warn, fail}`` pair from the config (null:
+never at that level). The numbers come from ``measure`` and ``captions``; a check that could not
+be measured for this video (no captions expected, a generated background has no motion to
+freeze) is left out rather than passed on a guess, and the record says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .captions import Offsets
+from .measure import Measures
+
+#: Each check: what it measures (the README's config reference repeats these) and its unit.
+CHECKS: dict[str, tuple[str, str]] = {
+    "black_share": ("share of the video whose picture is black", "share"),
+    "frozen_share": ("share of the video whose picture does not move", "share"),
+    "loudness_off_lu": ("integrated loudness away from tts.loudness_lufs", "LU"),
+    "true_peak_over_db": ("true peak above tts.true_peak_db", "dB"),
+    "silent_narration_share": ("share of the narration's spoken time that is silent", "share"),
+    "duration_short_s": ("video (picture or sound) shorter than its narration", "s"),
+    "caption_offset_median_s": ("median distance of on-screen caption changes from the cues", "s"),
+    "caption_offset_worst_s": ("worst distance of an on-screen caption change from its cue", "s"),
+    "caption_words_offset_median_s": ("median distance of the long video's cues from their "
+                                      "first word in words.json", "s"),
+    "reading_speed_share_over": ("share of cues faster than subtitles.max_cps", "share"),
+}
+LEVELS = ("ok", "warn", "fail")
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str
+    video: str
+    value: float
+    warn: float | None
+    fail: float | None
+
+    @property
+    def level(self) -> str:
+        if self.fail is not None and self.value > self.fail:
+            return "fail"
+        if self.warn is not None and self.value > self.warn:
+            return "warn"
+        return "ok"
+
+    def line(self) -> str:
+        """'long.mp4: black_share 0.33 > 0.1 (fail)': the check, the number, the threshold."""
+        limit = self.fail if self.level == "fail" else self.warn
+        shown = "ok" if limit is None else f"> {limit:g}"
+        return f"{self.video}: {self.check} {self.value:.3g} {shown} ({self.level})"
+
+    def to_dict(self) -> dict:
+        return {"check": self.check, "video": self.video, "value": round(self.value, 4),
+                "warn": self.warn, "fail": self.fail, "level": self.level}
+
+
+def overlap(spans: list[tuple[float, float]], within: list[tuple[float, float]]) -> float:
+    """Seconds of ``spans`` that fall inside ``within`` (both lists of (start, end))."""
+    return sum(max(0.0, min(e, we) - max(s, ws)) for s, e in spans for ws, we in within)
+
+
+def numbers(m: Measures, *, expected_s: float, spoken: list[tuple[float, float]],
+            loudness_lufs: float, true_peak_db: float, still_footage: bool,
+            captions: Offsets | None, words: Offsets | None, reading: dict | None) -> dict:
+    """Every measured number of one video, by check name (absent: not measurable here)."""
+    length = max(m.video_duration, 1e-6)
+    out: dict[str, float] = {
+        "black_share": overlap(m.black, [(0.0, length)]) / length,
+        "duration_short_s": max(0.0, expected_s - min(m.video_duration, m.audio_duration)),
+    }
+    if not still_footage:
+        out["frozen_share"] = overlap(m.frozen, [(0.0, length)]) / length
+    spoken_s = sum(e - s for s, e in spoken)
+    out["silent_narration_share"] = (overlap(m.silence, spoken) / spoken_s) if spoken_s else 0.0
+    if m.audio_duration <= 0:
+        out["silent_narration_share"] = 1.0 if spoken_s else 0.0
+    if m.integrated_lufs is not None:
+        out["loudness_off_lu"] = abs(m.integrated_lufs - loudness_lufs)
+    if m.true_peak_db is not None:
+        out["true_peak_over_db"] = max(0.0, m.true_peak_db - true_peak_db)
+    if captions is not None and captions.expected:
+        out["caption_offset_median_s"] = captions.median_s
+        out["caption_offset_worst_s"] = captions.worst_s
+    if words is not None and words.expected:
+        out["caption_words_offset_median_s"] = words.median_s
+    if reading is not None:
+        out["reading_speed_share_over"] = reading["share_over"]
+    return out
+
+
+def judge(video: str, values: dict[str, float], thresholds: dict) -> list[Result]:
+    """One Result per measured check with its configured thresholds."""
+    results = []
+    for check, value in values.items():
+        limits = thresholds.get(check) or {}
+        results.append(Result(check, video, float(value), limits.get("warn"), limits.get("fail")))
+    return results
+
+
+def worst(results: list[Result]) -> str:
+    """The drama's verdict: the worst level of any of its checks."""
+    return max((r.level for r in results), key=LEVELS.index, default="ok")

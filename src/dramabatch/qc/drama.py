@@ -1,0 +1,124 @@
+"""One drama's checks: its long video and every short, one decode each, into ``qc.json``.
+
+The expected caption times are the render's own: the long video's SRT (what ``render_long``
+burned in) and, for a short, the word cues ``render_short`` builds from ``words.json``, rebuilt
+here with the render's code. The spoken spans (where the sound must not be silent) are the
+narration's segments, in each video's own time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..render.cues import max_cps_for
+from ..render.options import SubtitleStyle
+from ..render.subtitles import attach_words, word_cues
+from .captions import boundaries, caption_events, offsets, reading_speed, snap, words_offsets
+from .checks import LEVELS, Result, judge, numbers, worst
+from .measure import measure
+
+Cue = tuple[str, float, float]
+
+
+@dataclass
+class Video:
+    """One finished video and what the render meant it to be."""
+
+    path: str
+    #: where it starts in the narration, and how long the narration part is
+    start: float
+    length: float
+    cues: list[Cue]
+    style: SubtitleStyle
+    lines: int = 2
+    #: the footage is a generated gradient (moves too slowly for a frozen check to mean much)
+    still_footage: bool = False
+    #: the long video's cues, checked against words.json and for reading speed
+    words: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def window(cues: list[Cue], start: float, end: float) -> list[Cue]:
+    """Cues inside [start, end], clipped and shifted to start at 0 (as render.subtitles.to_ssa)."""
+    out = []
+    for text, s, e in cues:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start) - start, min(e, end) - start
+        if e > s:
+            out.append((text, s, e))
+    return out
+
+
+def spoken(timeline: dict, start: float, end: float) -> list[tuple[float, float]]:
+    """The narration's segments inside [start, end], in the video's time."""
+    return [(s - start, e - start) for _, s, e in window(
+        [("", seg["start"], seg["end"]) for seg in timeline["segments"]], start, end)]
+
+
+def short_cues(timeline: dict, words: dict, plan: dict, max_words: int) -> list[Cue]:
+    """The caption cues render_short burns into this short (without its title card)."""
+    cues = list(word_cues(attach_words(timeline, words)["segments"], max_words))
+    return window(cues, plan["start"], plan["end"])
+
+
+def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result], dict]:
+    """Measure one video in one decode and judge it; return its results and its record."""
+    began = time.perf_counter()
+    m = measure(video.path, video.style, video.lines)
+    expected = snap(boundaries([(s, e) for _, s, e in video.cues], m.video_duration, m.fps or 30),
+                    [t for t, _ in m.band_change])
+    captions = offsets(expected, caption_events(m.band_change, m.reference_change))
+    words = words_offsets(video.cues, video.words) if video.words is not None else None
+    limit = max_cps_for(config["subtitles"]["max_cps"], timeline.get("language", ""))
+    # reading speed is a subtitle rule: the long video's cues are built to it; a short's word
+    # captions follow the voice word by word, as fast as it speaks
+    reading = reading_speed(video.cues, limit) if video.words is not None else None
+    values = numbers(m, expected_s=video.length,
+                     spoken=spoken(timeline, video.start, video.start + video.length),
+                     loudness_lufs=config["tts"]["loudness_lufs"],
+                     true_peak_db=config["tts"]["true_peak_db"],
+                     still_footage=video.still_footage, captions=captions, words=words,
+                     reading=reading)
+    name = Path(video.path).name
+    results = judge(name, values, config["qc"])
+    record = {
+        "duration": round(m.duration, 3), "expected_duration": round(video.length, 3),
+        "integrated_lufs": m.integrated_lufs, "true_peak_db": m.true_peak_db,
+        "black": m.black, "frozen": m.frozen if not video.still_footage else None,
+        "silence": [(round(s, 3), round(e, 3)) for s, e in m.silence],
+        "captions": captions.to_dict(), "words": words.to_dict() if words else None,
+        "reading_speed": reading, "level": worst(results),
+        "checks": {r.check: r.to_dict() for r in results},
+        "seconds": round(time.perf_counter() - began, 2), **video.extra,
+    }
+    if video.still_footage:
+        record["not_judged"] = {"frozen_share": "generated background (a near-still gradient)"}
+    return results, record
+
+
+def check_drama(videos: list[Video], timeline: dict, config: dict) -> dict:
+    """Every video's record, every check worst first, and the drama's verdict (qc.json)."""
+    results: list[Result] = []
+    records = {}
+    for video in videos:
+        found, record = check_video(video, timeline, config)
+        results += found
+        records[Path(video.path).name] = record
+    ranked = sorted(results, key=lambda r: (-LEVELS.index(r.level), r.video, r.check))
+    return {
+        "verdict": worst(results),
+        "failed": [r.line() for r in ranked if r.level == "fail"],
+        "warnings": [r.line() for r in ranked if r.level == "warn"],
+        "seconds": round(sum(r["seconds"] for r in records.values()), 2),
+        "videos": records,
+    }
+
+
+def failure(qc: dict) -> str | None:
+    """The one-line cause of a failed drama (every failed check, the number, the threshold)."""
+    if qc.get("verdict") != "fail":
+        return None
+    return "finished video failed its checks: " + "; ".join(qc["failed"])
