@@ -28,7 +28,7 @@ from typing import Any
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 5, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 5, "plan_shorts": 2,
-    "render_short": 5, "finish": 1, "package": 3,
+    "render_short": 5, "finish": 2, "package": 3,
 }
 
 #: A stage whose work runs inside another rule's job, for one orientation: the long video's
