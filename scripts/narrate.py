@@ -1,9 +1,9 @@
 """Rule narrate: the script (script.json, from the transcript, a hand-written override or the
-rewrite), then narration.mp3 + narration.json, then per-word times (words.json).
+rewrite), then narration.mp3 + narration.json checked by ear, with per-word times (words.json).
 
 Writing the script is part of narrating: it takes milliseconds, and whenever it changes the
-narration changes with it. Alignment is too: every new narration needs it, and it is never redone
-alone except when subtitles.align_model changes. One job instead of three per drama.
+narration changes with it. Alignment is too: the one Whisper pass over the narration scores each
+segment (re-voicing the garbled ones) and times the shorts' caption words. One job per drama.
 """
 
 import json
@@ -11,7 +11,6 @@ from pathlib import Path
 
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.script.compose import make_script
-from dramabatch.voice.align import align_words
 from dramabatch.voice.narrate import narrate
 from dramabatch.workflow.smk import load_json, run_steps
 
@@ -27,16 +26,15 @@ def write_script() -> None:
     write_text_atomic(out.script, json.dumps(script, ensure_ascii=False, indent=1))
 
 
-def align() -> None:
-    result = align_words(out.mp3, load_json(out.timeline),
-                         model=snakemake.config["subtitles"]["align_model"],
-                         threads=snakemake.threads)
-    write_text_atomic(out.words, json.dumps(result, ensure_ascii=False, indent=1))
+def voice() -> None:
+    config = snakemake.config
+    check = {"model": config["subtitles"]["align_model"], "threads": snakemake.threads,
+             "max_wer": config["tts"]["revoice_wer"]}
+    narrate(load_json(out.script), out.mp3, out.timeline,
+            {**config["tts"], "threads": snakemake.threads}, check=check, words=out.words)
 
 
 run_steps(snakemake, [
     ("write_script", write_script),
-    ("narrate", lambda: narrate(load_json(out.script), out.mp3, out.timeline,
-                                dict(snakemake.config["tts"]))),
-    ("align_words", align),
+    ("narrate", voice),
 ])

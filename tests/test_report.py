@@ -33,6 +33,14 @@ def test_drama_page_has_every_part(reported_batch):
     for needle in ("Language <b>en</b>", "Stage timings", "transcribe", "render_long",
                    "lighthouse keeper"):
         assert needle in page, needle
+    # the narration as heard: its worst segment, scored against the script
+    timeline = json.loads((reported_batch / "results/alpha/narration.json").read_text())
+    worst = timeline["check"]["worst"]
+    assert worst["wer"] == max(s["wer"] for s in timeline["segments"])
+    assert f"worst segment {worst['index']} at <b>{100 * worst['wer']:.0f} %</b>" in page
+    summary = json.loads((reported_batch / "results/run_summary.json").read_text())
+    alpha = next(d for d in summary["dramas"] if d["id"] == "alpha")
+    assert alpha["voice"]["worst"] == worst
 
 
 def test_snakemake_report_is_generated(reported_batch):

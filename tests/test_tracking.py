@@ -68,11 +68,13 @@ def test_a_dramas_voice_params_hold_only_its_own_language():
     es = tracked("narrate", cfg, Subject(language="es-MX"))
     cfg["tts"]["voices"]["fr"] = "espeak-ng"
     assert tracked("narrate", cfg, Subject(language="es-MX")) == es  # French added: no change
-    assert es["tts"]["voices"] == {"es": ["edge-tts", "gtts", "espeak-ng"]}
+    assert es["tts"]["voices"] == {"es": ["kokoro", "edge-tts", "gtts", "espeak-ng"]}
     assert "engine" not in es["tts"] and "espeak_rate" in es["tts"]  # espeak-ng may speak it
+    assert "kokoro_voice" in es["tts"] and "revoice_wer" in es["tts"]
     en = tracked("narrate", cfg, Subject(language="en"))
     assert en["tts"]["voices"] == {} and en["tts"]["engine"] == "piper"
     assert "espeak_rate" not in en["tts"] and "voice" in en["tts"]  # Piper alone speaks English
+    assert "kokoro_voice" not in en["tts"]
     auto = tracked("narrate", cfg, Subject(language=""))  # known only after transcription
     assert set(auto["tts"]["voices"]) == {"es", "fr"}
 
@@ -133,7 +135,8 @@ EDITS: dict[str, object] = {
     "tts.voices": {"fr": "espeak-ng"}, "tts.espeak_voice": "es-419", "tts.espeak_rate": 150,
     "tts.edge_voice": "es-MX-DaliaNeural", "tts.gtts_tld": "es", "tts.length_scale": 1.1,
     "tts.loudness_lufs": -16, "tts.true_peak_db": -2, "tts.sample_rate": 48000,
-    "tts.timeout_s": 10,
+    "tts.timeout_s": 10, "tts.kokoro_voice": "male", "tts.kokoro_speed": 1.1,
+    "tts.revoice_wer": 0.5,
     "subtitles.max_chars_per_line": 30, "subtitles.max_lines": 1,
     "subtitles.min_cue_s": 1.0, "subtitles.max_cps": {"es": 15},
     "subtitles.short_words_per_cue": 2, "subtitles.align_model": "bundled-tiny.en",

@@ -59,6 +59,20 @@ def _qc_html(qc: dict) -> str:
             f'<th>fail</th><th>level</th></tr>{cells}</table>')
 
 
+def _heard_html(timeline: dict) -> str:
+    """The narration checked by ear: its worst segment as Whisper heard it, what was re-voiced."""
+    check = timeline.get("check")
+    if not check:
+        return ""
+    worst, esc = check["worst"], html.escape
+    again = [f"{s['index']} by {s['engine']} (was {100 * s['revoiced_from']['wer']:.0f} %)"
+             for s in timeline["segments"] if "revoiced_from" in s]
+    return (f"<p class=\"heard\">Narration checked by ear ({esc(str(check['model']))}): worst "
+            f"segment {worst['index']} at <b>{100 * worst['wer']:.0f} %</b> word errors "
+            f"({esc(worst['engine'])}): &ldquo;{esc(worst['text'])}&rdquo; heard as "
+            f"&ldquo;{esc(worst['heard'])}&rdquo;"
+            + (f"; re-voiced: {esc(', '.join(again))}" if again else "") + ".</p>")
+
 def _data_uri(path: str | os.PathLike[str]) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(Path(path).read_bytes()).decode()
 
@@ -108,7 +122,7 @@ pre {{ background: #f6f6f6; padding: .8em; white-space: pre-wrap; max-height: 20
 <p>Language <b>{esc(str(tr.get('language')))}</b> ({esc(_language_note(tr))}; transcribed by
 {esc(str(tr.get('backend')))} {esc(str(tr.get('model')))}); source {tr.get('duration', 0):.1f} s;
 narration {tl['duration']:.1f} s by <b>{esc(str(tl.get('engine')))}</b>
-{esc(str(tl.get('voice') or ''))}; {len(shorts)} short(s).</p>{_skipped_html(tl)}
+{esc(str(tl.get('voice') or ''))}; {len(shorts)} short(s).</p>{_skipped_html(tl)}{_heard_html(tl)}
 <h2>Long video</h2>
 <figure><img class="thumb" alt="long video" src="{_data_uri(long_thumb)}"></figure>
 <h2>Shorts</h2><div class="shorts">{short_cards or '<p>No short fits the configured bounds.</p>'}

@@ -2,9 +2,10 @@
 
 The repository ships only text (``demo/texts/*.txt``); this module voices it and muxes it with an
 ffmpeg-generated picture, so a new user needs no download. ``name.txt`` is English, spoken by the
-bundled Piper voice; ``name.<lang>.txt`` (``botella.es.txt``) is spoken by espeak-ng (from PyPI)
-in that language, slowly and with a small gap between words, since espeak-ng is the only offline
-Spanish voice and the demo's Spanish source must be clear enough to transcribe well.
+bundled Piper voice; ``name.es.txt`` (``botella.es.txt``) by the male Kokoro voice (offline,
+from PyPI; the narration speaks with the female one, so the two are told apart), since the demo's
+Spanish source must be clear enough to transcribe well; other languages by espeak-ng, slowly and
+with a small gap between words.
 """
 
 from __future__ import annotations
@@ -66,11 +67,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def source_voice(language: str):
-    """The voice a demo source is made with: Piper for English, else espeak-ng in ``language``."""
+    """The voice a demo source is made with: Piper for English, Kokoro (male) for Spanish, else
+    espeak-ng in ``language``."""
     if language in ("", "en"):
         from ..voice.tts.piper_engine import PiperEngine
 
         return PiperEngine()
+    if language == "es":
+        from ..voice.tts.kokoro_engine import KokoroEngine
+
+        return KokoroEngine(language="es", voice="male", threads=2)
     from ..voice.tts.espeak_engine import EspeakEngine
 
     return EspeakEngine(language=language, rate_wpm=130, word_gap_ms=10)

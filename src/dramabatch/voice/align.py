@@ -137,14 +137,24 @@ def align_words(narration: str | os.PathLike[str], timeline: dict, model: str = 
         heard, run = recognise_words(narration, model, timeline.get("language"), threads)
         aligned = align_timeline(timeline, heard)
         info = {"source": "whisper", **run, "heard": len(heard)}
+    return _document(aligned, info, timeline.get("language"), model)
+
+
+def words_from_heard(timeline: dict, heard: list[dict], run: dict) -> dict[str, Any]:
+    """The words.json content from words already recognised over the narration (the check by
+    ear's pass), so the narration is not transcribed again."""
+    aligned = align_timeline(timeline, heard)
+    info = {"source": "whisper", **run, "heard": len(heard)}
+    return _document(aligned, info, timeline.get("language"), run.get("model", ""))
+
+
+def _document(aligned: list[dict], info: dict, language: str | None, model: str) -> dict:
     n_words = sum(len(s["words"]) for s in aligned)
     n_aligned = sum(w["aligned"] for s in aligned for w in s["words"])
     log.info("align: %d/%d script words aligned to recognised words", n_aligned, n_words)
     if info["source"] == "whisper" and n_words and n_aligned / n_words < 0.5:
         log.warning("align: only %d of %d words recognised (language %s, model %s); the rest "
                     "are spread evenly inside their segment", n_aligned, n_words,
-                    timeline.get("language"), model)
+                    language, model)
     return {"version": FORMAT_VERSION, **info, "words": n_words, "aligned": n_aligned,
             "segments": aligned}
-
-

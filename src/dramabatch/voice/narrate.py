@@ -22,6 +22,8 @@ from ..base.audio import resample, trim_silence, write_wav_mono
 from ..base.errors import DramaError
 from ..base.fsutil import atomic_output, write_text_atomic
 from ..base.media import ffmpeg_exe, run_ffmpeg
+from .align import words_from_heard
+from .earcheck import check_by_ear, check_summary, whisper_recogniser
 from .tts import Engine, engine_plan, make_engine
 
 log = logging.getLogger(__name__)
@@ -44,18 +46,21 @@ def synthesize_segments(
 
     ``engines`` is the ordered fallback list as (name, engine or its options to build it lazily);
     the first engine that voices every segment is used for the whole narration, so one voice is
-    heard. "Who spoke" names that engine and voice and, for each engine tried before it, why it
-    was skipped (offline, rejected, wrong language...).
+    heard. "Who spoke" names that engine and voice, its place in ``engines`` and, for each
+    engine tried before it, why it was skipped (offline, rejected, wrong language...); its
+    ``pieces`` are the segments' speech, for re-voicing one of them.
     """
     skipped: list[dict] = []
-    for name, engine in engines:
+    for position, (name, engine) in enumerate(engines):
         try:
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
-            samples, rate, timed = _join(segments, engine)
+            pieces, rate = _voice(segments, engine)
+            samples, timed = _assemble(segments, pieces, rate)
             return samples, rate, timed, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
-                                          "skipped": skipped}
+                                          "skipped": skipped, "position": position,
+                                          "pieces": pieces}
         except DramaError as exc:
             log.warning("TTS engine '%s' failed: %s", name, exc.cause)
             skipped.append({"engine": name, "reason": exc.cause})
@@ -63,12 +68,11 @@ def synthesize_segments(
                      + "; ".join(f"{s['engine']}: {s['reason']}" for s in skipped))
 
 
-def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
+def _voice(segments: list[dict], engine: Engine) -> tuple[list[np.ndarray], int]:
+    """Each segment's speech (silence trimmed) at the first segment's rate."""
     cache: dict[str, tuple[np.ndarray, int]] = {}
     rate = 0
     pieces: list[np.ndarray] = []
-    timed: list[dict] = []
-    cursor = 0
     for idx, seg in enumerate(segments):
         text = speakable(seg["text"])
         if not any(ch.isalnum() for ch in text):
@@ -83,17 +87,34 @@ def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[d
         speech = trim_silence(resample(samples, seg_rate, rate), rate)
         if len(speech) == 0:
             raise DramaError(f"TTS engine '{engine.name}' produced silence for: {text!r}")
-        start = cursor
         pieces.append(speech)
+    log.info("narrate: %d segments, %d synthesised", len(segments), len(cache))
+    return pieces, rate
+
+
+def _assemble(segments: list[dict], pieces: list[np.ndarray],
+              rate: int) -> tuple[np.ndarray, list[dict]]:
+    """Join the speech with each segment's pause; times from sample counts."""
+    out: list[np.ndarray] = []
+    timed: list[dict] = []
+    cursor = 0
+    for idx, (seg, speech) in enumerate(zip(segments, pieces, strict=True)):
+        start = cursor
+        out.append(speech)
         cursor += len(speech)
         end = cursor
         pause = int(round(seg.get("pause_ms", 0) / 1000 * rate))
         if pause:
-            pieces.append(np.zeros(pause, np.float32))
+            out.append(np.zeros(pause, np.float32))
             cursor += pause
         timed.append({**seg, "index": idx, "start": start / rate, "end": end / rate})
-    log.info("narrate: %d segments, %d synthesised", len(segments), len(cache))
-    return np.concatenate(pieces), rate, timed
+    return np.concatenate(out), timed
+
+
+def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
+    pieces, rate = _voice(segments, engine)
+    samples, timed = _assemble(segments, pieces, rate)
+    return samples, rate, timed
 
 
 def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
@@ -180,17 +201,33 @@ def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: 
 
 
 def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
-            options: dict) -> dict:
-    """Produce ``mp3`` and its ``timeline`` JSON from a script dict."""
+            options: dict, check: dict | None = None,
+            words: str | os.PathLike[str] | None = None) -> dict:
+    """Produce ``mp3`` and its ``timeline`` JSON from a script dict.
+
+    With ``check`` (``model``, ``threads``, ``max_wer``) the narration is checked by ear
+    (``earcheck``) before it is encoded, and the same recognition gives ``words`` (words.json).
+    """
     segments = script["segments"]
     if not segments:
         raise DramaError("the script is empty: nothing to narrate")
-    plan = engine_plan(options, script.get("language"))
+    language = script.get("language", "")
+    plan = engine_plan(options, language)
     log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
     samples, rate, timed, spoke = synthesize_segments(segments, plan)
     for skip in spoke["skipped"]:
         log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
     log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])
+    heard: list[list[dict]] = []
+    if check is not None:
+        run: dict = {}
+        recognise = whisper_recogniser(check["model"], language, check.get("threads", 1), run)
+        pieces, records, heard = check_by_ear(
+            segments, samples, spoke["pieces"], rate, timed, spoke["engine"],
+            plan[spoke["position"] + 1:], recognise, float(check["max_wer"]), language,
+            speakable)
+        samples, timed = _assemble(segments, pieces, rate)
+        timed = [{**seg, **rec} for seg, rec in zip(timed, records, strict=True)]
     loudness = encode_narration(samples, rate, Path(mp3),
                                 target_lufs=options.get("loudness_lufs", -14.0),
                                 true_peak=options.get("true_peak_db", -1.0),
@@ -199,11 +236,18 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
         "engine": spoke["engine"],
         "voice": spoke["voice"],
         "skipped_engines": spoke["skipped"],
-        "language": script.get("language", ""),
+        "language": language,
         "duration": round(len(samples) / rate, 4),
         "loudness": loudness,
         "segments": [{**s, "start": round(s["start"], 4), "end": round(s["end"], 4)}
                      for s in timed],
     }
+    if check is not None:
+        result["check"] = check_summary(timed, check, run)
+        if words is not None:
+            absolute = [{**w, "start": w["start"] + seg["start"], "end": w["end"] + seg["start"]}
+                        for seg, seg_words in zip(timed, heard, strict=True) for w in seg_words]
+            document = words_from_heard(result, absolute, run)
+            write_text_atomic(words, json.dumps(document, ensure_ascii=False, indent=1))
     write_text_atomic(timeline, json.dumps(result, ensure_ascii=False, indent=1))
     return result

@@ -99,9 +99,14 @@ def _speech(base: Path) -> dict:
         timeline = json.loads((base / "narration.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {"language": transcript.get("language", ""),
-            "voice": {"engine": timeline.get("engine"), "voice": timeline.get("voice", ""),
-                      "skipped": timeline.get("skipped_engines", [])}}
+    voice = {"engine": timeline.get("engine"), "voice": timeline.get("voice", ""),
+             "skipped": timeline.get("skipped_engines", [])}
+    check = timeline.get("check")
+    if check:  # the narration as heard: its worst segment, and who re-voiced what
+        voice["worst"] = check["worst"]
+        voice["revoiced"] = {str(s["index"]): s["engine"] for s in timeline["segments"]
+                             if "revoiced_from" in s}
+    return {"language": transcript.get("language", ""), "voice": voice}
 
 
 def _voice_lines(dramas: list[dict]) -> list[str]:
@@ -116,6 +121,15 @@ def _voice_lines(dramas: list[dict]) -> list[str]:
     for (engine, voice, why), ids in groups.items():
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         lines.append(f"  VOICE  {shown}: spoken by {engine} {voice}; skipped " + "; ".join(why))
+    for d in dramas:
+        voice = d.get("voice") or {}
+        worst = voice.get("worst")
+        if worst:
+            again = voice.get("revoiced") or {}
+            lines.append(f"  HEARD  {d['id']}: worst segment {worst['index']} at "
+                         f"{100 * worst['wer']:.0f} % word errors ({worst['engine']})"
+                         + (f"; re-voiced: {', '.join(f'{k} by {v}' for k, v in again.items())}"
+                            if again else ""))
     return lines
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 4, "pexels_search": 1,
+    "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 5, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 6, "plan_shorts": 2,
     "render_short": 6, "finish": 2, "package": 3, "qc": 1,
 }
@@ -64,11 +64,11 @@ class Track:
 
 def _voice_plan(config: dict, drama: Any) -> set[str]:
     """Engines that may speak this drama (every engine when its language is known only later)."""
-    from ..voice.tts import engine_plan, primary_language
+    from ..voice.tts import ENGINES, engine_plan, primary_language
 
     language = primary_language(drama_language(config, drama))
     if not language:
-        return {"piper", "gtts", "espeak-ng", "edge-tts"}
+        return set(ENGINES)
     return {name for name, _ in engine_plan(config["tts"], language)}
 
 
@@ -128,6 +128,9 @@ TRACKS: tuple[Track, ...] = (
     Track("tts.edge_voice", ("narrate",), _speaks("edge-tts"),
           "when edge-tts may speak the drama"),
     Track("tts.gtts_tld", ("narrate",), _speaks("gtts"), "when gTTS may speak the drama"),
+    Track("tts.kokoro_voice", ("narrate",), _speaks("kokoro"), "when Kokoro may speak the drama"),
+    Track("tts.kokoro_speed", ("narrate",), _speaks("kokoro"), "when Kokoro may speak the drama"),
+    Track("tts.revoice_wer", ("narrate",), note="(which segments are voiced again)"),
     *(Track(f"tts.{k}", ("narrate",)) for k in ("loudness_lufs", "true_peak_db", "sample_rate")),
     Track("subtitles.max_chars_per_line", ("render_long",), note="(the SRT and the long video)"),
     Track("subtitles.max_lines", ("render_long",), note="(the SRT and the long video)"),

@@ -6,10 +6,10 @@ means writing one class with ``name`` and ``synthesize`` and registering it in `
 
 Language: every engine is built for the script's language and refuses one it cannot speak, with a
 message saying what to configure. ``tts.voices`` maps a language to what speaks it: an engine name
-(``espeak-ng``), ``engine:voice`` (``edge-tts:es-MX-DaliaNeural``, ``espeak-ng:es-419``) or a Piper
-``.onnx`` path, or a list of those tried in order (the default for Spanish: the neural online
-voices first, the offline espeak-ng last); a language without an entry uses ``tts.engine`` (and
-``tts.voice``).
+(``espeak-ng``), ``engine:voice`` (``edge-tts:es-MX-DaliaNeural``, ``kokoro:male``) or a Piper
+``.onnx`` path, or a list of those tried in order (the default for Spanish: the offline Kokoro
+voice first, the online neural voices next, espeak-ng last); a language without an entry uses
+``tts.engine`` (and ``tts.voice``).
 """
 
 from __future__ import annotations
@@ -59,6 +59,15 @@ def _espeak(options: dict) -> Engine:
                         rate_wpm=options.get("espeak_rate") or 130)
 
 
+def _kokoro(options: dict) -> Engine:
+    from .kokoro_engine import KokoroEngine
+
+    return KokoroEngine(language=options.get("dialect") or options.get("language") or "en",
+                        voice=options.get("kokoro_voice") or "female",
+                        speed=options.get("kokoro_speed") or 1.0,
+                        threads=options.get("threads") or 1)
+
+
 def _edge(options: dict) -> Engine:
     from .edge_engine import EdgeEngine
 
@@ -71,11 +80,12 @@ ENGINES: dict[str, Callable[[dict], Engine]] = {
     "gtts": _gtts,
     "espeak-ng": _espeak,
     "edge-tts": _edge,
+    "kokoro": _kokoro,
 }
 
 #: Where an ``engine:voice`` spec puts the voice, per engine.
 _VOICE_KEY = {"piper": "voice", "espeak-ng": "espeak_voice", "edge-tts": "edge_voice",
-              "gtts": "gtts_tld"}
+              "gtts": "gtts_tld", "kokoro": "kokoro_voice"}
 
 
 def parse_voice_spec(spec: str) -> tuple[str, dict]:
@@ -98,6 +108,7 @@ def engine_plan(options: dict, language: str | None) -> list[tuple[str, dict]]:
     lang = primary_language(language)
     base = {k: v for k, v in options.items() if k not in ("voices", "fallback", "engine")}
     base["language"] = lang
+    base["dialect"] = (language or "").strip()  # es-MX: Kokoro's Latin American phonemes
     voices = {primary_language(k): v for k, v in (options.get("voices") or {}).items()}
     if lang and lang in voices:
         specs = voices[lang] if isinstance(voices[lang], list) else [voices[lang]]

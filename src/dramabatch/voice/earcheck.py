@@ -1,0 +1,136 @@
+"""Narration checked by ear: every segment re-transcribed and scored; garbled ones re-voiced.
+
+A TTS engine can fail silently: a robotic voice that swallows words, a neural one that skips a
+clause or reads a name in another language. The narration is already transcribed once by Whisper
+for the shorts' word times (``align``); that same pass is aligned with the whole script, split by
+segment and scored against each segment's text (``wer``: case, accents, punctuation folded,
+numbers as words). A segment whose word error rate is above ``tts.revoice_wer`` (and by more
+than one word, see ``garbled``) is voiced again by the next engines of the drama's voice
+list, each attempt transcribed alone (seconds of audio, not the whole narration again), until
+one passes; if none does, the best-scoring take is kept. Other segments keep their audio and
+their recognised words, shifted to their new place, so nothing is transcribed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..base.audio import resample, trim_silence, write_wav_mono
+from ..base.errors import DramaError
+from .tts import Engine, make_engine
+from .wer import by_segment, wer
+
+log = logging.getLogger(__name__)
+
+#: (samples, rate) -> recognised words with start/end in seconds from the clip's start.
+Recogniser = Callable[[np.ndarray, int], list[dict]]
+
+
+def whisper_recogniser(model: str, language: str, threads: int, run: dict) -> Recogniser:
+    """The Whisper pass of ``align`` over in-memory audio; ``run`` receives its model info."""
+    from .align import recognise_words
+
+    def recognise(samples: np.ndarray, rate: int) -> list[dict]:
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = Path(tmp) / "take.wav"
+            write_wav_mono(wav, samples, rate)
+            heard, info = recognise_words(wav, model, language, threads)
+        run.update(info)
+        return heard
+
+    return recognise
+
+
+def _text(words: list[dict]) -> str:
+    return " ".join(w["word"] for w in words)
+
+
+def garbled(errors: int, count: int, max_wer: float) -> bool:
+    """Past the threshold, and by more than one word: Whisper base itself mishears about one
+    word in ten of real human speech, so a single slip in a three-word clause is no evidence
+    against the voice."""
+    return count > 0 and errors / count > max_wer and errors >= min(2, count)
+
+
+def check_by_ear(segments: list[dict], samples: np.ndarray, pieces: list[np.ndarray], rate: int,
+                 timed: list[dict], first: str, rest: list[tuple[str, dict]],
+                 recognise: Recogniser, max_wer: float, language: str,
+                 speakable: Callable[[str], str]) -> tuple[list[np.ndarray], list[dict], list]:
+    """Score each segment of the joined narration; re-voice the garbled ones (``garbled``).
+
+    ``samples`` is the joined narration, ``pieces`` its segments' speech and ``timed`` their
+    spans. Returns (pieces, per-segment check records, per-segment heard words with times
+    relative to the segment's start). ``rest`` is the voice list after the engine ``first``
+    that spoke all of it.
+    """
+    heard_all = recognise(samples, rate)
+    texts = [seg["text"] for seg in timed]
+    errors, counts, owner = by_segment(texts, [w["word"] for w in heard_all], language)
+    per_seg: list[list[dict]] = [[] for _ in timed]
+    for word, seg in zip(heard_all, owner, strict=True):
+        per_seg[seg].append(word)
+    records: list[dict] = []
+    heard: list[list[dict]] = []
+    engines: dict[str, Engine | None] = {}
+    for idx, seg in enumerate(timed):
+        words = per_seg[idx]
+        local = [{**w, "start": w["start"] - seg["start"], "end": w["end"] - seg["start"]}
+                 for w in words]
+        score = errors[idx] / counts[idx] if counts[idx] else 0.0
+        record = {"engine": first, "wer": round(score, 3), "heard": _text(words)}
+        if garbled(errors[idx], counts[idx], max_wer):
+            log.warning("narrate: segment %d heard with %.0f %% word errors (%s): %r heard as %r",
+                        idx, 100 * score, first, seg["text"], record["heard"])
+            best = (score, pieces[idx], local, record)
+            for name, options in rest:
+                take = _revoice(name, options, engines, speakable(segments[idx]["text"]), rate)
+                if take is None:
+                    continue
+                clip_words = recognise(take, rate)
+                take_score = wer(seg["text"], _text(clip_words), language)
+                log.info("narrate: segment %d re-voiced by %s: %.0f %% word errors", idx, name,
+                         100 * take_score)
+                if take_score < best[0]:
+                    best = (take_score, take, clip_words,
+                            {"engine": name, "wer": round(take_score, 3),
+                             "heard": _text(clip_words),
+                             "revoiced_from": {"engine": first, "wer": round(score, 3)}})
+                if not garbled(round(take_score * counts[idx]), counts[idx], max_wer):
+                    break
+            _, pieces[idx], local, record = best
+        records.append(record)
+        heard.append(local)
+    return pieces, records, heard
+
+
+def _revoice(name: str, options: dict, engines: dict, text: str, rate: int) -> np.ndarray | None:
+    """One segment voiced by engine ``name`` at the narration's rate; None if it cannot."""
+    try:
+        if name not in engines:
+            engines[name] = None
+            engines[name] = make_engine(name, options)
+        engine = engines[name]
+        if engine is None:
+            return None
+        samples, seg_rate = engine.synthesize(text)
+        take = trim_silence(resample(samples, seg_rate, rate), rate)
+        return take if len(take) else None
+    except DramaError as exc:
+        log.warning("narrate: re-voicing with %s failed: %s", name, exc.cause)
+        return None
+
+
+
+def check_summary(timed: list[dict], check: dict, run: dict) -> dict:
+    """narration.json's ``check``: the threshold, the recogniser, what was re-voiced and the
+    worst segment as heard (what the summary and the report show)."""
+    worst = max(timed, key=lambda s: s["wer"])
+    return {"max_wer": float(check["max_wer"]), "model": run.get("model", check["model"]),
+            "revoiced": [s["index"] for s in timed if "revoiced_from" in s],
+            "worst": {"index": worst["index"], "wer": worst["wer"], "engine": worst["engine"],
+                      "text": worst["text"], "heard": worst["heard"]}}
