@@ -10,6 +10,8 @@ from snakemake.exceptions import WorkflowError
 from dramabatch.footage.pexels import CLIP_PATTERN, SLUG_PATTERN, clip_links, slugify
 from dramabatch.footage.pexels_api import ENV_KEY
 from dramabatch.workflow.summary import report_category
+from dramabatch.base.errors import DramaError
+from dramabatch.render.music import resolve_music
 
 PEXELS_LIB = f"{OUT}/_library/pexels"
 # From the config alone, never from the environment: every process that parses this file (a
@@ -101,11 +103,15 @@ def landscape_footage(wildcards):
 def audio_bed(wildcards):
     """The music file and the source (for its original audio) when config audio asks for them.
 
-    Declared as inputs, so replacing the music file reruns the renders that use it.
+    Declared as inputs, so replacing the music file reruns the renders that use it. A mood
+    (``mood:calm``) resolves to the drama's packaged track: another mood is another input.
     """
     files = {}
     if config["audio"]["music"]:
-        files["music"] = config["audio"]["music"]
+        try:
+            files["music"] = resolve_music(config["audio"]["music"], wildcards.id)
+        except DramaError as exc:
+            raise WorkflowError(str(exc)) from exc
     if config["audio"]["original_audio"]:
         files["original"] = f"{OUT}/{wildcards.id}/source.media"
     return files

@@ -33,7 +33,8 @@ def main() -> None:
                  title=snakemake.params.title,
                  title_seconds=snakemake.config["shorts"]["title_seconds"],
                  max_words=snakemake.config["subtitles"]["short_words_per_cue"],
-                 mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", "")),
+                 mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", ""),
+                                          inputs.get("music", "")),
                  engine=r["engine"], otio_out=snakemake.output.otio, xml=r["timeline_xml"],
                  timeline_meta={"drama": snakemake.wildcards.id, "video": f"short_{number:02d}"})
 

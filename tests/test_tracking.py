@@ -366,3 +366,29 @@ def test_real_stages_cover_what_they_run():
     render_long = {str(p) for p in stage_files("render_long")}
     assert any(p.endswith("footage/scene_plan.py") for p in render_long)
     assert not any("/archive/" in p for p in render_long)
+
+
+# ------------------------------------------------------------------ music by mood (audio.music)
+def dry_run(wd: Path, edit: Path) -> subprocess.CompletedProcess:
+    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "-n", "--cores", "1",
+           "--configfiles", str(wd / "config.yaml"), str(edit)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env={k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"})
+
+
+@pytest.mark.slow
+def test_a_music_mood_is_a_declared_input_that_reruns_the_renders_only(finished):
+    """The mood's resolved track is the renders' input: another mood is another file there, so
+    Snakemake reruns the renders (and the archive after them), nothing before them."""
+    from dramabatch.render.music import resolve_music
+
+    edit = finished / "edit.yaml"
+    for mood in ("calm", "tender"):
+        edit.write_text(yaml.safe_dump(nested("audio.music", f"mood:{mood}")))
+        assert planned_jobs(finished, edit) == {"render_long", "render_short", "finish",
+                                                "package"}, mood
+        proc = dry_run(finished, edit)
+        assert resolve_music(f"mood:{mood}", "alpha") in proc.stdout, mood
+    edit.write_text(yaml.safe_dump(nested("audio.music", "mood:spooky")))
+    proc = dry_run(finished, edit)
+    assert proc.returncode != 0 and "no such mood" in proc.stdout + proc.stderr

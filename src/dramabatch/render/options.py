@@ -52,10 +52,14 @@ class AudioMix:
         return bool(self.music or self.original)
 
     @classmethod
-    def from_config(cls, cfg: dict, original: str = "") -> AudioMix:
-        """From the ``audio:`` config section; ``original`` is the source (used if enabled)."""
+    def from_config(cls, cfg: dict, original: str = "", music: str | None = None) -> AudioMix:
+        """From the ``audio:`` config section; ``original`` is the source (used if enabled).
+
+        ``music``: the file the rule resolved ``audio.music`` to (a mood names a packaged track,
+        see ``render.music``); None reads the config's value as a path.
+        """
         duck = cfg.get("ducking", {})
-        return cls(music=cfg.get("music", "") or "",
+        return cls(music=(cfg.get("music", "") or "") if music is None else music,
                    music_volume=cfg.get("music_volume", 0.15),
                    original=original if cfg.get("original_audio", False) else "",
                    original_volume=cfg.get("original_volume", 0.5),
