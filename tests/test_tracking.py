@@ -127,6 +127,8 @@ EDITS: dict[str, object] = {
     "transcribe.beam_size": 2, "transcribe.vad_filter": True, "transcribe.word_timestamps": False,
     "transcribe.no_speech_threshold": 0.5, "transcribe.min_speech_s": 0.5,
     "transcribe.language_mismatch_probability": 0.9, "transcribe.max_suspect_share": 0.6,
+    "transcribe.level_audio": False, "transcribe.coverage_gap_s": 3.0,
+    "transcribe.max_uncovered_share": 0.3,
     "script.sentence_pause_ms": 500, "script.comma_pause_ms": 200,
     "rewrite.enabled": True, "rewrite.base_url": "http://127.0.0.1:9/v1", "rewrite.model": "m",
     "rewrite.api_key_env": "OTHER_KEY", "rewrite.system_prompt": "Be brief.",

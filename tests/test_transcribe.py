@@ -112,9 +112,9 @@ def test_english_only_model_still_transcribes_english(wav16k):
 def test_mostly_hallucinated_transcripts_fail_with_the_figures():
     from dramabatch.speech.check import check_quality
 
-    good = {"start": 0, "end": 4, "avg_logprob": -0.3, "compression_ratio": 1.5}
-    loop = {"start": 4, "end": 10, "avg_logprob": -0.2, "compression_ratio": 3.1}
-    unsure = {"start": 10, "end": 12, "avg_logprob": -1.4, "compression_ratio": 1.2}
+    good = {"start": 0, "end": 4, "avg_logprob": -0.3, "text": "Mi muy querido Manuel."}
+    loop = {"start": 4, "end": 10, "avg_logprob": -0.2, "text": "no me dejes " * 10}
+    unsure = {"start": 10, "end": 12, "avg_logprob": -1.4, "text": "vivas inst fingersa"}
     assert check_quality([good, unsure], 0.5, "m", "es")["suspect_segments"] == 1
     with pytest.raises(DramaError, match=r"2 of 3 segments \(67% of the speech\).*'m' in 'es'"):
         check_quality([good, loop, unsure], 0.5, "m", "es")
@@ -176,7 +176,8 @@ def test_openai_whisper_loads_a_pt_checkpoint_and_transcribes(random_checkpoint,
     try:
         judged = transcribe(wav16k, opts)
     except DramaError as exc:
-        assert "no words recognised" in exc.cause
+        # Nothing kept, or kept text covering too little of the speech to be a transcript.
+        assert "no words recognised" in exc.cause or "skips" in exc.cause
     else:
         assert judged["quality"]["suspect_share"] > 0.5
 

@@ -26,7 +26,7 @@ from typing import Any
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 5, "pexels_search": 1,
+    "fetch_source": 1, "transcribe": 5, "rewrite": 1, "narrate": 5, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 6, "plan_shorts": 2,
     "render_short": 6, "finish": 2, "package": 3, "qc": 1,
 }
@@ -105,7 +105,7 @@ RENDERS = ("render_long", "render_short")
 TRACKS: tuple[Track, ...] = (
     *(Track(f"transcribe.{k}", ("transcribe",)) for k in (
         "backend", "model", "device", "compute_type", "beam_size", "vad_filter",
-        "word_timestamps", "no_speech_threshold")),
+        "word_timestamps", "no_speech_threshold", "level_audio", "coverage_gap_s")),
     Track("transcribe.language", ("transcribe",),
           lambda c, d: not getattr(d, "language", ""), "for dramas without a manifest language"),
     Track("script.sentence_pause_ms", ("narrate",)),
@@ -199,7 +199,7 @@ OPERATIONAL = (
 )
 #: Pass/fail checks: a job that passed keeps its output when a threshold moves.
 CHECKS = ("transcribe.min_speech_s", "transcribe.language_mismatch_probability",
-          "transcribe.max_suspect_share")
+          "transcribe.max_suspect_share", "transcribe.max_uncovered_share")
 #: Keys that shape which jobs and files exist (paths, membership), not their content; a changed
 #: input path (audio.music) reruns through the inputs instead.
 STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "timelines_dir",
