@@ -122,9 +122,18 @@ def edit_timeline(src: Path, dst: Path) -> list[int]:
 @pytest.mark.slow
 def test_an_edited_timeline_reruns_only_its_video_and_renders_the_edit(batch):
     res = batch / "results" / "alpha"
-    short = res / "shorts" / "short_01.mp4"
-    short_mtime = short.stat().st_mtime
+    shorts = sorted((res / "shorts").glob("short_*.mp4"))
+    mtimes = {s: s.stat().st_mtime for s in shorts}
     edited_cuts = edit_timeline(res / "long.otio", batch / "timelines" / "alpha" / "long.otio")
+    # a short's own: its first and last shots swapped (media found where it was exported)
+    short_edit = otio.adapters.read_from_file(str(res / "shorts" / "short_01.otio"))
+    footage = short_edit.video_tracks()[0]
+    assert len(footage) >= 2
+    first, last = footage[0].deepcopy(), footage[-1].deepcopy()
+    footage[0], footage[-1] = last, first
+    otio.adapters.write_to_file(short_edit, str(batch / "timelines" / "alpha" / "short_01.otio"))
+    short_cuts = [round(c.range_in_parent().start_time.to_seconds() * FPS)
+                  for c in footage.find_clips()]
     # a timeline naming a file that is not there fails its drama alone
     bad = otio.adapters.read_from_file(str(res.parent / "beta" / "long.otio"))
     bad.video_tracks()[0][0].media_reference.target_url = "gone.mp4"
@@ -133,8 +142,8 @@ def test_an_edited_timeline_reruns_only_its_video_and_renders_the_edit(batch):
 
     proc = snakemake(batch, "-n", "--cores", "1")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert planned_jobs(proc.stdout) == {"render_long": 2, "finish": 2, "package": 1, "all": 1}
-    assert "render_short" not in proc.stdout
+    assert planned_jobs(proc.stdout) == {"render_long": 2, "render_short": 1, "finish": 2,
+                                         "package": 1, "all": 1}
 
     proc = snakemake(batch, "--cores", "2")
     assert proc.returncode != 0  # beta failed, and said why
@@ -145,5 +154,10 @@ def test_an_edited_timeline_reruns_only_its_video_and_renders_the_edit(batch):
     assert assert_frames_match(res / "long.mp4", res / "long.otio") == len(edited_cuts)
     plan = json.loads((res / "background" / "landscape.json").read_text())
     assert plan["step"] == "timeline" and len(plan["cuts"]) == len(edited_cuts)
-    assert short.stat().st_mtime == short_mtime  # the shorts were not touched
-    assert (batch / "results" / "_archives" / "alpha.zip").stat().st_mtime > short_mtime
+    # short 01 rendered its edit; the other shorts were not touched
+    assert cut_frames(res / "shorts" / "short_01.otio") == short_cuts
+    assert_frames_match(res / "shorts" / "short_01.mp4", res / "shorts" / "short_01.otio",
+                        size=(90, 160))
+    assert all(s.stat().st_mtime == mtimes[s] for s in shorts[1:])
+    assert shorts[0].stat().st_mtime > mtimes[shorts[0]]
+    assert (batch / "results" / "_archives" / "alpha.zip").stat().st_mtime > mtimes[shorts[0]]

@@ -19,6 +19,7 @@ video's footage (footage/edited.py reads it).
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -48,11 +49,24 @@ def _range(start_frames: float, frames: float, fps: int) -> otio.opentime.TimeRa
                                    otio.opentime.RationalTime(frames, fps))
 
 
+@functools.lru_cache(maxsize=256)
+def _probed(path: str, stamp: tuple[int, int]) -> tuple[float, bool]:
+    """(duration, has audio) of a file, probed once per version (a timeline names the source
+    once per sentence)."""
+    info = probe(path)
+    return info.duration, info.has_audio
+
+
+def _info(path: str) -> tuple[float, bool]:
+    st = os.stat(path)
+    return _probed(os.path.abspath(path), (st.st_mtime_ns, st.st_size))
+
+
 def _reference(path: str, folder: Path, fps: int) -> otio.schema.ExternalReference:
     ref = otio.schema.ExternalReference(target_url=_rel(path, folder))
-    info = probe(path)
-    if info.duration > 0:
-        ref.available_range = _range(0, info.duration * fps, fps)
+    duration = _info(path)[0]
+    if duration > 0:
+        ref.available_range = _range(0, duration * fps, fps)
     return ref
 
 
@@ -82,7 +96,7 @@ def _looped(name: str, path: str, folder: Path, start: float, frames: int,
             fps: int) -> list[otio.schema.Clip]:
     """Clips of ``path`` from ``start`` s covering ``frames``, wrapping at its end (as the
     render's looped input does)."""
-    length = max(1, int(probe(path).duration * fps))
+    length = max(1, int(_info(path)[0] * fps))
     out, pos, left = [], round(start * fps) % length, frames
     while left > 0:
         n = min(left, length - pos)
@@ -133,7 +147,7 @@ def build(*, cuts: list[Cut], fps: int, frames: int, folder: Path, name: str,
     if original and follow_picture:
         track = otio.schema.Track(name="Original audio", kind=otio.schema.TrackKind.Audio)
         for cut in cuts:
-            if cut.freeze or not cut.path or not probe(cut.path).has_audio:
+            if cut.freeze or not cut.path or not _info(cut.path)[1]:
                 track.append(otio.schema.Gap(source_range=_range(0, cut.frames, fps)))
             else:
                 track.append(footage_clip(cut, folder, fps))
