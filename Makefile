@@ -30,6 +30,7 @@ $(SLURM_STAMP): $(TEST_STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,slurm]"
 	touch $(SLURM_STAMP)
 
+# The demo's own settings (demo/config.yaml: music) come with the workflow profile.
 demo: install
 	$(BIN)/dramabatch-demo --texts demo/texts --out demo/sources
 	$(BIN)/snakemake --cores $(CORES)

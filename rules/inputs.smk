@@ -100,6 +100,15 @@ def landscape_footage(wildcards):
 
 
 # ----------------------------------------------------------------- rendering (render.smk)
+# A mood with no tracks stops the plan here: raised in audio_bed only, Snakemake would take a
+# finished drama's render as a plain file and keep it.
+if config["audio"]["music"]:
+    try:
+        resolve_music(config["audio"]["music"], "")
+    except DramaError as exc:
+        raise WorkflowError(str(exc)) from exc
+
+
 def audio_bed(wildcards):
     """The music file and the source (for its original audio) when config audio asks for them.
 
