@@ -37,6 +37,7 @@ def align() -> None:
 run_steps(snakemake, [
     ("write_script", write_script),
     ("narrate", lambda: narrate(load_json(out.script), out.mp3, out.timeline,
-                                dict(snakemake.config["tts"]))),
+                                dict(snakemake.config["tts"]),
+                                source=inp.source[0] if inp.source else None)),
     ("align_words", align),
 ])

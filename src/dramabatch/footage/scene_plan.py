@@ -53,7 +53,7 @@ def scenes_background(source: str, timeline: dict, orientation: str,
     size = display_size(source)
     plan = FootagePlan("scenes", clips=[Clip(str(source), duration)],
                        spans=[s.to_dict() for s in spans])
-    known = sum(s.origin == "transcript" for s in spans)
+    known = sum(s.origin in ("transcript", "recap", "original") for s in spans)
     plan.reasons.append(f"scenes: {known} of {len(spans)} sentences over the source stretch "
                         f"they were said in (speed {options.get('min_speed', MIN_SPEED):g}-"
                         f"{options.get('max_speed', MAX_SPEED):g}x, then trimmed or held)")

@@ -38,21 +38,23 @@ def speakable(text: str) -> str:
 
 
 def synthesize_segments(
-    segments: list[dict], engines: list[tuple[str, Engine | dict]]
+    segments: list[dict], engines: list[tuple[str, Engine | dict]],
+    source: str | os.PathLike[str] | None = None,
 ) -> tuple[np.ndarray, int, list[dict], dict]:
     """Synthesize and join; return (samples, rate, timed segments, who spoke).
 
     ``engines`` is the ordered fallback list as (name, engine or its options to build it lazily);
     the first engine that voices every segment is used for the whole narration, so one voice is
     heard. "Who spoke" names that engine and voice and, for each engine tried before it, why it
-    was skipped (offline, rejected, wrong language...).
+    was skipped (offline, rejected, wrong language...). ``source``: where a recap's original
+    moments (segments of kind ``original``) take their sound from.
     """
     skipped: list[dict] = []
     for name, engine in engines:
         try:
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
-            samples, rate, timed = _join(segments, engine)
+            samples, rate, timed = _join(segments, engine, source)
             return samples, rate, timed, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
                                           "skipped": skipped}
@@ -63,13 +65,23 @@ def synthesize_segments(
                      + "; ".join(f"{s['engine']}: {s['reason']}" for s in skipped))
 
 
-def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
+def _join(segments: list[dict], engine: Engine,
+          source: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, int, list[dict]]:
     cache: dict[str, tuple[np.ndarray, int]] = {}
     rate = 0
     pieces: list[np.ndarray] = []
     timed: list[dict] = []
     cursor = 0
     for idx, seg in enumerate(segments):
+        if seg.get("kind") == "original":  # a recap's original moment: the drama's own sound
+            rate = rate or MOMENT_RATE
+            speech = _moment(seg, source, rate)
+            start, end = cursor, cursor + len(speech)
+            pause = int(round(seg.get("pause_ms", 0) / 1000 * rate))
+            pieces += [speech, np.zeros(pause, np.float32)]
+            cursor = end + pause
+            timed.append({**seg, "index": idx, "start": start / rate, "end": end / rate})
+            continue
         text = speakable(seg["text"])
         if not any(ch.isalnum() for ch in text):
             raise DramaError(f"script segment {idx} has nothing to speak: {seg['text']!r}")
@@ -94,6 +106,19 @@ def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[d
         timed.append({**seg, "index": idx, "start": start / rate, "end": end / rate})
     log.info("narrate: %d segments, %d synthesised", len(segments), len(cache))
     return np.concatenate(pieces), rate, timed
+
+
+#: Rate of a narration that starts with an original moment (before any engine has spoken).
+MOMENT_RATE = 24000
+
+
+def _moment(seg: dict, source: str | os.PathLike[str] | None, rate: int) -> np.ndarray:
+    from .moments import moment_audio
+
+    if source is None:
+        raise DramaError("the script has an original moment but no source to take its sound "
+                         "from")
+    return moment_audio(source, seg["source_start"], seg["source_end"], rate)
 
 
 def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
@@ -180,14 +205,15 @@ def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: 
 
 
 def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
-            options: dict) -> dict:
-    """Produce ``mp3`` and its ``timeline`` JSON from a script dict."""
+            options: dict, source: str | os.PathLike[str] | None = None) -> dict:
+    """Produce ``mp3`` and its ``timeline`` JSON from a script dict (``source``: for a recap's
+    original moments)."""
     segments = script["segments"]
     if not segments:
         raise DramaError("the script is empty: nothing to narrate")
     plan = engine_plan(options, script.get("language"))
     log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
-    samples, rate, timed, spoke = synthesize_segments(segments, plan)
+    samples, rate, timed, spoke = synthesize_segments(segments, plan, source)
     for skip in spoke["skipped"]:
         log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
     log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])

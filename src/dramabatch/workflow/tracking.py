@@ -66,7 +66,7 @@ def _voice_plan(config: dict, drama: Any) -> set[str]:
     """Engines that may speak this drama (every engine when its language is known only later)."""
     from ..voice.tts import engine_plan, primary_language
 
-    language = primary_language(drama_language(config, drama))
+    language = primary_language(voice_language(config, drama))
     if not language:
         return {"piper", "gtts", "espeak-ng", "edge-tts"}
     return {name for name, _ in engine_plan(config["tts"], language)}
@@ -86,6 +86,16 @@ def _scenes(config: dict, drama: Any) -> bool:
 
 def _rewrites(config: dict, drama: Any) -> bool:
     return bool(config["rewrite"]["enabled"]) and not getattr(drama, "has_override", False)
+
+
+def _recaps(config: dict, drama: Any) -> bool:
+    return _rewrites(config, drama) and config["rewrite"].get("mode") == "recap"
+
+
+def voice_language(config: dict, drama: Any) -> str:
+    """The narration's language: a recap's rewrite.language, else the drama's."""
+    own = config["rewrite"].get("language") if _recaps(config, drama) else ""
+    return own or drama_language(config, drama)
 
 
 def _music(config: dict, drama: Any) -> bool:
@@ -114,7 +124,10 @@ TRACKS: tuple[Track, ...] = (
           lambda c, d: not getattr(d, "has_override", False), "unless a script override exists"),
     *(Track(f"rewrite.{k}", ("rewrite",), _rewrites,
             "when rewrite.enabled, for dramas without a script override")
-      for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens")),
+      for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens", "mode")),
+    *(Track(f"rewrite.{k}", ("rewrite",), _recaps, "when rewrite.enabled and rewrite.mode is "
+            "recap, for dramas without a script override") for k in (
+        "target_share", "target_minutes", "language", "chars_per_second")),
     Track("tts.engine", ("narrate",),
           lambda c, d: not _language_voices(c, d), "for languages without a tts.voices entry"),
     Track("tts.fallback", ("narrate",)),
@@ -201,7 +214,7 @@ STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "allowed_sche
 def _language_voices(config: dict, drama: Any) -> bool:
     from ..voice.tts import primary_language
 
-    language = primary_language(drama_language(config, drama))
+    language = primary_language(voice_language(config, drama))
     voices = {primary_language(k) for k in (config["tts"].get("voices") or {})}
     return bool(language) and language in voices
 
@@ -265,7 +278,7 @@ def rerun_rules(track: Track) -> list[str]:
 def _voices_entry(config: dict, drama: Any) -> dict:
     from ..voice.tts import primary_language
 
-    language = primary_language(drama_language(config, drama))
+    language = primary_language(voice_language(config, drama))
     voices = {primary_language(k): v for k, v in (config["tts"].get("voices") or {}).items()}
     if not language:
         return voices
