@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .recaps import recaps as _recaps
+from .recaps import voice_language
+
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 4, "rewrite": 1, "narrate": 4, "pexels_search": 1,
@@ -88,16 +91,6 @@ def _rewrites(config: dict, drama: Any) -> bool:
     return bool(config["rewrite"]["enabled"]) and not getattr(drama, "has_override", False)
 
 
-def _recaps(config: dict, drama: Any) -> bool:
-    return _rewrites(config, drama) and config["rewrite"].get("mode") == "recap"
-
-
-def voice_language(config: dict, drama: Any) -> str:
-    """The narration's language: a recap's rewrite.language, else the drama's."""
-    own = config["rewrite"].get("language") if _recaps(config, drama) else ""
-    return own or drama_language(config, drama)
-
-
 def _music(config: dict, drama: Any) -> bool:
     return bool(config["audio"]["music"])
 
@@ -124,10 +117,12 @@ TRACKS: tuple[Track, ...] = (
           lambda c, d: not getattr(d, "has_override", False), "unless a script override exists"),
     *(Track(f"rewrite.{k}", ("rewrite",), _rewrites,
             "when rewrite.enabled, for dramas without a script override")
-      for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens", "mode")),
+      for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens")),
     *(Track(f"rewrite.{k}", ("rewrite",), _recaps, "when rewrite.enabled and rewrite.mode is "
             "recap, for dramas without a script override") for k in (
-        "target_share", "target_minutes", "language", "chars_per_second")),
+        "mode", "target_share", "target_minutes", "language", "chars_per_second")),
+    Track("scenes.snap_s", ("background",), lambda c, d: _scenes(c, d) and _recaps(c, d),
+          "for recaps, when 'scenes' is in background.order"),
     Track("tts.engine", ("narrate",),
           lambda c, d: not _language_voices(c, d), "for languages without a tts.voices entry"),
     Track("tts.fallback", ("narrate",)),
