@@ -191,10 +191,10 @@ SENTENCE_C = "A storm broke over the harbour. The fishermen pulled their boats o
 def batch_answer(body: dict, n: int) -> str | float:
     """Per drama (told apart by its transcript): alpha's first answer is malformed and its repair
     good; beta always cites segments that do not exist; gamma's endpoint never answers in time."""
-    user = body["messages"][1]["content"]
-    if "storm" in user:
+    user = body["messages"][1]["content"].lower()
+    if any(word in user for word in ("storm", "harbo", "fishermen")):
         return 5.0
-    if "Clara" in user:
+    if any(word in user for word in ("soldier", "letter", "book")):
         return beats({"type": "narration", "segments": [0, 9], "text": "Clara reads a letter."})
     if n == 0:
         return "Sure! Here is the recap you asked for."

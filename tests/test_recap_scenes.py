@@ -109,7 +109,7 @@ def test_every_narrated_frame_shows_the_segments_its_beat_cites(recap):
         # every output frame of this window but the one on each edge (rounded to frames)
         for k in range(round(span["start"] * FPS) + 1, round(span["end"] * FPS) - 1):
             total += 1
-            strict += a - tol <= codes[k] <= b + tol
+            strict += int(a - tol <= codes[k] <= b + tol)
             if a - tol - snap <= codes[k] <= b + tol + snap:
                 inside += 1
             else:
