@@ -174,3 +174,35 @@ def test_a_beat_edge_snaps_to_the_nearest_shot_change_within_reach(tmp_path):
     assert snap_beats(timeline, source, 0.0, 3.0) == (timeline, [])
     far = {**timeline, "segments": [{**timeline["segments"][0], "source_start": 0.9}]}
     assert snap_beats(far, source, 0.3, 3.0)[1] == []  # the cut is 0.5 s away: out of reach
+
+
+@pytest.mark.slow
+def test_the_music_is_ducked_under_the_original_moment(recap, tmp_path):
+    """The moment's sound is in the narration track, the key of the ducking: a music tone is
+    pushed down under it as under the voice, and comes back in the silence after the end."""
+    from dramabatch.base.audio import decode_to_mono
+    from dramabatch.render.options import AudioMix
+
+    d, transcript, record, timeline, plan, out = recap
+    rate, tone = 44100, 5000.0
+    t = np.arange(round(timeline["duration"] * rate) + rate) / rate
+    write_wav_mono(tmp_path / "music.wav", (0.5 * np.sin(2 * np.pi * tone * t)).astype(np.float32),
+                   rate)
+    mixed = tmp_path / "mixed.mp4"
+    render(footage=plan, audio=str(d / "n.mp3"), subs=pysubs2.SSAFile(), out=str(mixed),
+           duration=timeline["duration"], video=VideoOptions(W, H, fps=FPS, preset="ultrafast"),
+           mix=AudioMix(music=str(tmp_path / "music.wav")))
+    samples, got = decode_to_mono(mixed)
+
+    def tone_level(a: float, b: float) -> float:
+        """Magnitude of the music's tone between ``a`` and ``b`` seconds (speech has little
+        energy in that one bin)."""
+        piece = samples[round(a * got):round(b * got)]
+        spectrum = np.abs(np.fft.rfft(piece * np.hanning(len(piece))))
+        return float(spectrum[round(tone * len(piece) / got)] / len(piece))
+
+    (moment,) = [s for s in timeline["segments"] if s.get("kind") == "original"]
+    under = 4 * tone_level(moment["start"] + 0.3, moment["end"])  # a Hann window's gain: 1/4
+    free = 0.5 * 0.15  # the tone's amplitude at music_volume 0.15, not ducked
+    print(f"recap: music tone {20 * np.log10(under / free):.1f} dB under the original moment")
+    assert under < free / 2, (under, free)
