@@ -103,20 +103,24 @@ def test_every_narrated_frame_shows_the_segments_its_beat_cites(recap):
     snap = 0.3  # scenes.snap_s: a beat's edge may move this far to a shot change
     inside = strict = total = 0
     misses = []
+    outside: dict[str, int] = {}  # frames outside the cited span itself, by the span's origin
     for span in plan.spans:
         assert span["origin"] in ("recap", "original") and span["cites"], span
         a, b = segs[span["cites"][0]]["start"], segs[span["cites"][-1]]["end"]
         # every output frame of this window but the one on each edge (rounded to frames)
         for k in range(round(span["start"] * FPS) + 1, round(span["end"] * FPS) - 1):
             total += 1
-            strict += int(a - tol <= codes[k] <= b + tol)
+            if a - tol <= codes[k] <= b + tol:
+                strict += 1
+            else:
+                outside[span["origin"]] = outside.get(span["origin"], 0) + 1
             if a - tol - snap <= codes[k] <= b + tol + snap:
                 inside += 1
             else:
                 misses.append((k / FPS, codes[k], (a, b)))
     share = inside / total
     print(f"recap: {inside}/{total} narrated frames inside their cited span + snap "
-          f"({share:.1%}); {strict}/{total} inside it without the snap tolerance; "
+          f"({share:.1%}); {strict}/{total} inside it without the snap tolerance {outside}; "
           f"{[r for r in plan.reasons if 'snapped' in r]}")
     (d / "share.json").write_text(json.dumps({"inside": inside, "strict": strict,
                                               "total": total}))
@@ -130,7 +134,10 @@ def test_the_original_moment_plays_its_own_sound_and_picture_at_1x(recap):
     (span,) = [s for s in plan.spans if s["origin"] == "original"]
     assert span["speed"] == 1.0 and span["cites"] == moment["cites"]
     own = transcript["segments"][moment["cites"][0]]
-    assert abs((moment["end"] - moment["start"]) - (own["end"] - own["start"])) < 1e-3
+    beat = record["beats"][moment["beat"]]
+    assert beat["source_start"] == own["start"] and 0 <= beat["source_end"] - own["end"] <= 0.3
+    assert abs((moment["end"] - moment["start"])
+               - (beat["source_end"] - beat["source_start"])) < 1e-3
     # the picture moves at 1x under it
     codes = read_codes(out, W, H)
     k0, k1 = round(moment["start"] * FPS) + 1, round(moment["end"] * FPS) - 1

@@ -29,6 +29,9 @@ FIT_SLACK_S = 1.0
 TARGET_BOUNDS = (0.5, 1.4)
 #: Longest original moment (seconds): a key line, not a scene played whole.
 MAX_ORIGINAL_S = 20.0
+#: An original moment runs this much past its segment's end, into the silence before the next
+#: one: Whisper ends a segment on its last word's onset-heavy part and would clip the tail.
+ORIGINAL_TAIL_S = 0.3
 #: A few of the most frequent words of the languages the check recognises by words (their
 #: share of a text tells one language from another); CJK scripts are recognised by characters.
 STOPWORDS = {
@@ -130,6 +133,9 @@ def check_beats(beats: list, segments: list[dict], language: str, target_s: floa
                               f"than {MAX_ORIGINAL_S:g} s; cite only its key line")
                 continue
             text = " ".join(str(segments[n]["text"]).strip() for n in cited)
+            after = (float(segments[cited[-1] + 1]["start"]) if cited[-1] + 1 < len(segments)
+                     else end + ORIGINAL_TAIL_S)
+            end = min(end + ORIGINAL_TAIL_S, max(end, after))
             out.append({"kind": "original", "segments": cited, "text": text,
                         "source_start": start, "source_end": end,
                         "estimate_s": round(end - start, 2)})
