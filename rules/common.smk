@@ -112,6 +112,14 @@ def rewritten_transcript(wildcards):
     return [f"{OUT}/{wildcards.id}/rewrite.json"]
 
 
+def recap_source(wildcards):
+    """source.media for a recap (rewrite.mode: recap): its original moments' sound is taken from
+    it while narrating."""
+    if config["rewrite"]["mode"] != "recap" or not rewritten_transcript(wildcards):
+        return []
+    return [f"{OUT}/{wildcards.id}/source.media"]
+
+
 def drama_language(wildcards):
     return drama(wildcards).language or config["transcribe"]["language"]
 

@@ -53,6 +53,8 @@ rule narrate:
         transcript=f"{OUT}/{{id}}/transcript.json",
         override=script_override,
         rewritten=rewritten_transcript,
+        # a recap's original moments play the drama's own sound
+        source=recap_source,
     output:
         # the script is written first, in this job: milliseconds, and it changes only together
         # with the narration

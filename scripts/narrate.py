@@ -31,7 +31,8 @@ def voice() -> None:
     check = {"model": config["subtitles"]["align_model"], "threads": snakemake.threads,
              "max_wer": config["tts"]["revoice_wer"]}
     narrate(load_json(out.script), out.mp3, out.timeline,
-            {**config["tts"], "threads": snakemake.threads}, check=check, words=out.words)
+            {**config["tts"], "threads": snakemake.threads}, check=check, words=out.words,
+            source=inp.source[0] if inp.source else None)
 
 
 run_steps(snakemake, [

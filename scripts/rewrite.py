@@ -1,4 +1,5 @@
-"""Rule rewrite (rewrite.enabled only): the transcript's text rewritten by the chat endpoint.
+"""Rule rewrite (rewrite.enabled only): the transcript's text rewritten by the chat endpoint, or
+(rewrite.mode: recap) its checked recap beats, or why the recap fell back to the transcript.
 
 Its own job and file, so that the narrate job (which writes the script from it) can be redone for
 a new voice without asking the endpoint again.

@@ -133,6 +133,8 @@ EDITS: dict[str, object] = {
     "rewrite.enabled": True, "rewrite.base_url": "http://127.0.0.1:9/v1", "rewrite.model": "m",
     "rewrite.api_key_env": "OTHER_KEY", "rewrite.system_prompt": "Be brief.",
     "rewrite.temperature": 0.2, "rewrite.timeout_s": 30, "rewrite.max_tokens": 100,
+    "rewrite.mode": "recap", "rewrite.target_share": 0.5, "rewrite.target_minutes": 2,
+    "rewrite.language": "es", "rewrite.chars_per_second": 15, "scenes.snap_s": 0.5,
     "tts.engine": "gtts", "tts.fallback": ["espeak-ng"], "tts.voice": "/voices/x.onnx",
     "tts.voices": {"fr": "espeak-ng"}, "tts.espeak_voice": "es-419", "tts.espeak_rate": 150,
     "tts.edge_voice": "es-MX-DaliaNeural", "tts.gtts_tld": "es", "tts.length_scale": 1.1,

@@ -41,7 +41,7 @@ def window(spans: list[Span], offset: float, length: float) -> list[Span]:
             keep = max(played - skip, min(played, 0.1))  # a few frames to hold (any source fps)
             src, played, start = s.src_start + played - keep, keep, offset
         out.append(Span(s.sentence, start - offset, min(s.end, offset + length) - offset, src,
-                        played, s.speed, s.origin))
+                        played, s.speed, s.origin, s.beat, s.cites))
     return out
 
 

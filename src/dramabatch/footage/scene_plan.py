@@ -12,6 +12,7 @@ from ..base.media import display_size, probe
 from .background import Clip, FootagePlan
 from .frames import keyframes
 from .scenes import MAX_SPEED, MIN_SPEED, map_spans
+from .snap import snap_beats
 from .subtitle_band import band_pixels, detect_band
 
 log = logging.getLogger(__name__)
@@ -48,16 +49,17 @@ def scenes_background(source: str, timeline: dict, orientation: str,
     if not info.has_video:
         raise DramaError("source has no video stream")
     duration = info.video_duration or info.duration
+    timeline, snapped = snap_beats(timeline, str(source), options.get("snap_s", 0.3), duration)
     spans, notes = map_spans(timeline, duration, options.get("min_speed", MIN_SPEED),
                              options.get("max_speed", MAX_SPEED))
     size = display_size(source)
     plan = FootagePlan("scenes", clips=[Clip(str(source), duration)],
                        spans=[s.to_dict() for s in spans])
-    known = sum(s.origin == "transcript" for s in spans)
+    known = sum(s.origin in ("transcript", "recap", "original") for s in spans)
     plan.reasons.append(f"scenes: {known} of {len(spans)} sentences over the source stretch "
                         f"they were said in (speed {options.get('min_speed', MIN_SPEED):g}-"
                         f"{options.get('max_speed', MAX_SPEED):g}x, then trimmed or held)")
-    plan.reasons += notes
+    plan.reasons += notes + snapped
     plan.band, said = find_band(source, size, options)
     plan.reasons.append(said)
     w, h = frame_wh

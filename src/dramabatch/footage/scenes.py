@@ -19,6 +19,11 @@ text did not match) falls back to its neighbours: the source continuing after th
 sentence's stretch, else leading into the next one's. When no sentence has a time at all, each
 sentence shows the share of the source at the same share of the narration. Every fallback is
 named in the span (``origin``) and in the plan's reasons.
+
+A recap (``rewrite.mode: recap``, script/recap.py) cites transcript segments per beat: its
+sentences carry their share of the cited stretch, and their spans record the beat (``beat``) and
+the cited segments (``cites``), with origin ``recap``. An original moment (origin ``original``)
+plays its stretch at 1x, its own sound being in the narration at that place.
 """
 
 from __future__ import annotations
@@ -43,7 +48,9 @@ class Span:
     src_start: float  # the source played: src_start .. src_start + played
     played: float
     speed: float  # source seconds per narration second
-    origin: str  # transcript | after previous | before next | proportional
+    origin: str  # transcript | recap | original | after previous | before next | proportional
+    beat: int | None = None  # a recap's beat, and the transcript segments it cites
+    cites: list[int] | None = None
 
     @property
     def src_end(self) -> float:
@@ -55,7 +62,7 @@ class Span:
         return self.start + self.played / self.speed
 
     def to_dict(self) -> dict:
-        out = asdict(self)
+        out = {k: v for k, v in asdict(self).items() if v is not None}
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 
@@ -74,7 +81,10 @@ def sentence_windows(timeline: dict) -> list[dict]:
         timed = [s for s in segs if "source_start" in s and "source_end" in s]
         src = ((min(s["source_start"] for s in timed), max(s["source_end"] for s in timed))
                if timed else None)
-        out.append({"sentence": idx, "start": start, "end": end, "source": src})
+        first = segs[0]
+        out.append({"sentence": idx, "start": start, "end": end, "source": src,
+                    "original": first.get("kind") == "original",
+                    "beat": first.get("beat"), "cites": first.get("cites")})
     return out
 
 
@@ -121,8 +131,11 @@ def map_spans(timeline: dict, source_duration: float, min_speed: float = MIN_SPE
                 b = min(source_duration, a + MIN_STRETCH)
                 a = max(0.0, b - MIN_STRETCH)
             speed, played = fit(window, b - a, min_speed, max_speed)
-            spans.append(Span(w["sentence"], w["start"], w["end"], a, played, speed,
-                              "transcript"))
+            origin = "transcript" if w.get("beat") is None else "recap"
+            if w.get("original"):  # the drama's own line: its picture at 1x, with its sound
+                speed, played, origin = 1.0, min(b - a, window), "original"
+            spans.append(Span(w["sentence"], w["start"], w["end"], a, played, speed, origin,
+                              w.get("beat"), w.get("cites")))
             continue
         nxt = next((v["source"][0] for v in windows[k + 1:] if v["source"]), source_duration)
         prev_end = spans[-1].src_end if spans else None

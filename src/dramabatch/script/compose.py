@@ -178,10 +178,15 @@ def source_times(transcript: dict, text: str, segments: list[Segment]) -> list[d
 def rewrite_transcript(transcript: dict, rewrite: dict) -> dict:
     """The endpoint's rewrite of the transcript's text (``rewrite.enabled``): the rewrite job's
     record (``rewrite.json``), kept apart from the script so that re-voicing a drama never asks
-    the endpoint again (a new answer would be a new story)."""
+    the endpoint again (a new answer would be a new story). ``rewrite.mode: recap``: the
+    checked beats of a recap instead (script/recap.py)."""
     from .rewrite import RewriteOptions, rewrite_text
 
     opts = RewriteOptions(**rewrite)
+    if opts.mode == "recap":
+        from .recap import recap_transcript
+
+        return recap_transcript(transcript, opts)
     text = rewrite_text(script_from_transcript(transcript), transcript.get("language", ""), opts)
     return {"model": opts.model, "text": text}
 
@@ -192,15 +197,22 @@ def make_script(transcript: dict, override: str | None, options: dict,
     ``rewrite_transcript`` record, or made here when ``rewrite`` is enabled), else the transcript.
 
     A hand-written override is used verbatim; the rewrite step (``rewrite.enabled``) only applies
-    to transcript-derived text.
+    to transcript-derived text. A recap record gives beats that keep their source times
+    (script/beats.py); a recap that fell back gives the transcript, and the script says why.
     """
     from ..base.errors import DramaError
 
+    extra: dict = {}
     if override is not None:
         text, origin = override, "override"
     else:
         if rewritten is None and rewrite and rewrite.get("enabled"):
             rewritten = rewrite_transcript(transcript, rewrite)
+        if rewritten is not None and rewritten.get("mode") == "recap":
+            if "fallback" not in rewritten:
+                return _recap_script(transcript, rewritten, options)
+            extra = {"recap_fallback": rewritten["fallback"]}
+            rewritten = None
         if rewritten is not None:
             text, origin = rewritten["text"], f"rewrite:{rewritten['model']}"
         else:
@@ -213,5 +225,14 @@ def make_script(transcript: dict, override: str | None, options: dict,
     # or a rewrite has no such link, and says so by leaving the times out.
     spans = (source_times(transcript, text, segments) if origin == "transcript"
              else [{} for _ in segments])
-    return {"language": transcript.get("language", ""), "origin": origin,
+    return {"language": transcript.get("language", ""), "origin": origin, **extra,
             "segments": [{**s.to_dict(), **span} for s, span in zip(segments, spans, strict=True)]}
+
+
+def _recap_script(transcript: dict, record: dict, options: dict) -> dict:
+    from .beats import beat_segments
+
+    segments = beat_segments(record["beats"], options.get("sentence_pause_ms", 600),
+                             options.get("comma_pause_ms", 300))
+    return {"language": record.get("language") or transcript.get("language", ""),
+            "origin": f"recap:{record['model']}", "segments": segments}

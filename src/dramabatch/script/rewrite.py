@@ -39,6 +39,12 @@ class RewriteOptions:
     temperature: float = 0.7
     timeout_s: float = 120
     max_tokens: int = 4096
+    # recap mode (script/recap.py); the transcript mode ignores them
+    mode: str = "transcript"
+    target_share: float = 0.3
+    target_minutes: float = 0.0
+    language: str = ""
+    chars_per_second: float = 12.5
 
 
 def _scrub(text: str, secret: str | None) -> str:
@@ -47,6 +53,20 @@ def _scrub(text: str, secret: str | None) -> str:
 
 def rewrite_text(text: str, language: str, opts: RewriteOptions) -> str:
     """Return the endpoint's rewrite of ``text``; raise DramaError with an actionable cause."""
+    content = chat([{"role": "system",
+                     "content": opts.system_prompt.replace("{language}", language or "unknown")},
+                    {"role": "user", "content": text}], opts)
+    if not any(ch.isalnum() for ch in content):
+        raise DramaError(f"script rewrite: {opts.base_url.rstrip('/')}/chat/completions "
+                         f"returned an empty text")
+    return content
+
+
+def chat(messages: list[dict], opts: RewriteOptions, json_answer: bool = False) -> str:
+    """One chat completion: the answer's text (stripped). ``json_answer`` asks for a JSON object
+    (``response_format``, which OpenAI, Ollama and llama.cpp's server accept); a server that
+    refuses the field (HTTP 400/422 naming it) is asked once more without it, and the caller
+    parses the text either way. Network errors, timeouts and HTTP errors raise DramaError."""
     key = os.environ.get(opts.api_key_env, "") if opts.api_key_env else ""
     url = opts.base_url.rstrip("/") + "/chat/completions"
     headers = {"Content-Type": "application/json"}
@@ -55,22 +75,17 @@ def rewrite_text(text: str, language: str, opts: RewriteOptions) -> str:
     else:
         log.info("rewrite: environment variable %s is not set; calling without a key",
                  opts.api_key_env)
-    body = {
-        "model": opts.model,
-        "temperature": opts.temperature,
-        "max_tokens": opts.max_tokens,
-        "messages": [
-            {"role": "system",
-             "content": opts.system_prompt.replace("{language}", language or "unknown")},
-            {"role": "user", "content": text},
-        ],
-    }
-    log.info("rewrite: %d characters to %s (model %s)", len(text), url, opts.model)
-    try:
-        resp = requests.post(url, json=body, headers=headers, timeout=opts.timeout_s)
-    except requests.RequestException as exc:
-        raise DramaError(f"script rewrite: could not reach {url}: "
-                         f"{_scrub(str(exc), key)}") from None
+    body = {"model": opts.model, "temperature": opts.temperature, "max_tokens": opts.max_tokens,
+            "messages": messages}
+    if json_answer:
+        body["response_format"] = {"type": "json_object"}
+    size = sum(len(m["content"]) for m in messages)
+    log.info("rewrite: %d characters to %s (model %s)", size, url, opts.model)
+    resp = _post(url, body, headers, opts, key)
+    if json_answer and resp.status_code in (400, 422) and "response_format" in resp.text:
+        log.info("rewrite: the server refuses response_format; asking again without it")
+        body.pop("response_format")
+        resp = _post(url, body, headers, opts, key)
     if resp.status_code >= 400:
         detail = _scrub(resp.text, key)[:300].strip()
         hint = (f" (is ${opts.api_key_env} set to a valid key?)"
@@ -82,7 +97,17 @@ def rewrite_text(text: str, language: str, opts: RewriteOptions) -> str:
         raise DramaError(f"script rewrite: {url} did not answer in the chat completions format: "
                          f"{_scrub(resp.text, key)[:200]}") from None
     content = (content or "").strip()
-    if not any(ch.isalnum() for ch in content):
-        raise DramaError(f"script rewrite: {url} returned an empty text")
     log.info("rewrite: got %d characters back", len(content))
     return content
+
+
+def _post(url: str, body: dict, headers: dict, opts: RewriteOptions,
+          key: str) -> requests.Response:
+    try:
+        return requests.post(url, json=body, headers=headers, timeout=opts.timeout_s)
+    except requests.Timeout:
+        raise DramaError(f"script rewrite: {url} did not answer within rewrite.timeout_s "
+                         f"({opts.timeout_s:g} s)") from None
+    except requests.RequestException as exc:
+        raise DramaError(f"script rewrite: could not reach {url}: "
+                         f"{_scrub(str(exc), key)}") from None

@@ -84,7 +84,10 @@ def check_by_ear(segments: list[dict], samples: np.ndarray, pieces: list[np.ndar
                  for w in words]
         score = errors[idx] / counts[idx] if counts[idx] else 0.0
         record = {"engine": first, "wer": round(score, 3), "heard": _text(words)}
-        if garbled(errors[idx], counts[idx], max_wer):
+        if segments[idx].get("kind") == "original":
+            # a recap's original moment: the drama's own sound, scored but never re-voiced
+            record["engine"] = "original"
+        elif garbled(errors[idx], counts[idx], max_wer):
             log.warning("narrate: segment %d heard with %.0f %% word errors (%s): %r heard as %r",
                         idx, 100 * score, first, seg["text"], record["heard"])
             # Heard again alone first: the long pass can drop words where Whisper's 30 s
@@ -141,7 +144,8 @@ def _revoice(name: str, options: dict, engines: dict, text: str, rate: int) -> n
 def check_summary(timed: list[dict], check: dict, run: dict) -> dict:
     """narration.json's ``check``: the threshold, the recogniser, what was re-voiced and the
     worst segment as heard (what the summary and the report show)."""
-    worst = max(timed, key=lambda s: s["wer"])
+    voiced = [s for s in timed if s.get("kind") != "original"] or timed
+    worst = max(voiced, key=lambda s: s["wer"])
     return {"max_wer": float(check["max_wer"]), "model": run.get("model", check["model"]),
             "revoiced": [s["index"] for s in timed if "revoiced_from" in s],
             "worst": {"index": worst["index"], "wer": worst["wer"], "engine": worst["engine"],

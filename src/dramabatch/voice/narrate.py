@@ -40,7 +40,8 @@ def speakable(text: str) -> str:
 
 
 def synthesize_segments(
-    segments: list[dict], engines: list[tuple[str, Engine | dict]]
+    segments: list[dict], engines: list[tuple[str, Engine | dict]],
+    source: str | os.PathLike[str] | None = None,
 ) -> tuple[np.ndarray, int, list[dict], dict]:
     """Synthesize and join; return (samples, rate, timed segments, who spoke).
 
@@ -48,14 +49,15 @@ def synthesize_segments(
     the first engine that voices every segment is used for the whole narration, so one voice is
     heard. "Who spoke" names that engine and voice, its place in ``engines`` and, for each
     engine tried before it, why it was skipped (offline, rejected, wrong language...); its
-    ``pieces`` are the segments' speech, for re-voicing one of them.
+    ``pieces`` are the segments' speech, for re-voicing one of them. ``source``: where a
+    recap's original moments (segments of kind ``original``) take their sound from.
     """
     skipped: list[dict] = []
     for position, (name, engine) in enumerate(engines):
         try:
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
-            pieces, rate = _voice(segments, engine)
+            pieces, rate = _voice(segments, engine, source)
             samples, timed = _assemble(segments, pieces, rate)
             return samples, rate, timed, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
@@ -68,12 +70,18 @@ def synthesize_segments(
                      + "; ".join(f"{s['engine']}: {s['reason']}" for s in skipped))
 
 
-def _voice(segments: list[dict], engine: Engine) -> tuple[list[np.ndarray], int]:
-    """Each segment's speech (silence trimmed) at the first segment's rate."""
+def _voice(segments: list[dict], engine: Engine,
+           source: str | os.PathLike[str] | None = None) -> tuple[list[np.ndarray], int]:
+    """Each segment's speech (silence trimmed) at the first segment's rate; a recap's original
+    moment is the source's own sound, exactly its length (never trimmed)."""
     cache: dict[str, tuple[np.ndarray, int]] = {}
     rate = 0
     pieces: list[np.ndarray] = []
     for idx, seg in enumerate(segments):
+        if seg.get("kind") == "original":
+            rate = rate or MOMENT_RATE
+            pieces.append(_moment(seg, source, rate))
+            continue
         text = speakable(seg["text"])
         if not any(ch.isalnum() for ch in text):
             raise DramaError(f"script segment {idx} has nothing to speak: {seg['text']!r}")
@@ -111,10 +119,24 @@ def _assemble(segments: list[dict], pieces: list[np.ndarray],
     return np.concatenate(out), timed
 
 
-def _join(segments: list[dict], engine: Engine) -> tuple[np.ndarray, int, list[dict]]:
-    pieces, rate = _voice(segments, engine)
+def _join(segments: list[dict], engine: Engine,
+          source: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, int, list[dict]]:
+    pieces, rate = _voice(segments, engine, source)
     samples, timed = _assemble(segments, pieces, rate)
     return samples, rate, timed
+
+
+#: Rate of a narration that starts with an original moment (before any engine has spoken).
+MOMENT_RATE = 24000
+
+
+def _moment(seg: dict, source: str | os.PathLike[str] | None, rate: int) -> np.ndarray:
+    from .moments import moment_audio
+
+    if source is None:
+        raise DramaError("the script has an original moment but no source to take its sound "
+                         "from")
+    return moment_audio(source, seg["source_start"], seg["source_end"], rate)
 
 
 def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
@@ -202,8 +224,10 @@ def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: 
 
 def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
             options: dict, check: dict | None = None,
-            words: str | os.PathLike[str] | None = None) -> dict:
-    """Produce ``mp3`` and its ``timeline`` JSON from a script dict.
+            words: str | os.PathLike[str] | None = None,
+            source: str | os.PathLike[str] | None = None) -> dict:
+    """Produce ``mp3`` and its ``timeline`` JSON from a script dict (``source``: for a recap's
+    original moments).
 
     With ``check`` (``model``, ``threads``, ``max_wer``) the narration is checked by ear
     (``earcheck``) before it is encoded, and the same recognition gives ``words`` (words.json).
@@ -214,7 +238,7 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
     language = script.get("language", "")
     plan = engine_plan(options, language)
     log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
-    samples, rate, timed, spoke = synthesize_segments(segments, plan)
+    samples, rate, timed, spoke = synthesize_segments(segments, plan, source)
     for skip in spoke["skipped"]:
         log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
     log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])

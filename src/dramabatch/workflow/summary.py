@@ -36,7 +36,8 @@ def drama_status(outdir: Path, drama_id: str, archives: Path) -> dict:
         extra["refetched"] = True
     if archive.exists() and (failure is None
                              or Path(failure["log"]).stat().st_mtime < archive.stat().st_mtime):
-        return {"id": drama_id, "status": "finished", **_speech(outdir / drama_id), **extra}
+        return {"id": drama_id, "status": "finished", **_speech(outdir / drama_id),
+                **_recap(outdir / drama_id), **extra}
     if failure:
         return {"id": drama_id, "status": "failed", **failure, **extra}
     return {"id": drama_id, "status": "incomplete", "stage": "",
@@ -107,6 +108,34 @@ def _speech(base: Path) -> dict:
         voice["revoiced"] = {str(s["index"]): s["engine"] for s in timeline["segments"]
                              if "revoiced_from" in s}
     return {"language": transcript.get("language", ""), "voice": voice}
+
+
+def _recap(base: Path) -> dict:
+    """A recap's outcome (rewrite.mode: recap): its beats, whether the repair round was needed,
+    or why the drama fell back to the transcript."""
+    try:
+        record = json.loads((base / "rewrite.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if record.get("mode") != "recap":
+        return {}
+    if "fallback" in record:
+        return {"recap": {"fallback": record["fallback"]}}
+    return {"recap": {"beats": len(record.get("beats", [])),
+                      "repaired": bool(record.get("repaired"))}}
+
+
+def _recap_lines(dramas: list[dict]) -> list[str]:
+    """One line per drama whose recap fell back to the transcript, one for those repaired."""
+    lines = [f"  RECAP FELL BACK  {d['id']}: narrated from the transcript; the recap answer "
+             f"stayed invalid after one repair round: {d['recap']['fallback']}"
+             for d in dramas if "fallback" in (d.get("recap") or {})]
+    repaired = [d["id"] for d in dramas if (d.get("recap") or {}).get("repaired")]
+    if repaired:
+        lines.append(f"  RECAP REPAIRED  {', '.join(repaired[:10])}"
+                     + (" ..." if len(repaired) > 10 else "")
+                     + ": the first answer was invalid; the repair round fixed it")
+    return lines
 
 
 def _voice_lines(dramas: list[dict]) -> list[str]:
@@ -194,6 +223,7 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  INCOMPLETE  {d['id']}: {d['cause']}")
     lines += _check_lines(summary)
     lines += _voice_lines(summary["dramas"])
+    lines += _recap_lines(summary["dramas"])
     refetched = [d["id"] for d in summary["dramas"] if d.get("refetched")]
     if refetched:
         lines.append(f"  SOURCE FETCHED AGAIN (dropped after an earlier finish): "

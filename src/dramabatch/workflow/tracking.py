@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .recaps import recaps as _recaps
+from .recaps import voice_language
+
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 5, "rewrite": 1, "narrate": 5, "pexels_search": 1,
@@ -66,7 +69,7 @@ def _voice_plan(config: dict, drama: Any) -> set[str]:
     """Engines that may speak this drama (every engine when its language is known only later)."""
     from ..voice.tts import ENGINES, engine_plan, primary_language
 
-    language = primary_language(drama_language(config, drama))
+    language = primary_language(voice_language(config, drama))
     if not language:
         return set(ENGINES)
     return {name for name, _ in engine_plan(config["tts"], language)}
@@ -115,6 +118,11 @@ TRACKS: tuple[Track, ...] = (
     *(Track(f"rewrite.{k}", ("rewrite",), _rewrites,
             "when rewrite.enabled, for dramas without a script override")
       for k in ("base_url", "model", "system_prompt", "temperature", "max_tokens")),
+    *(Track(f"rewrite.{k}", ("rewrite",), _recaps, "when rewrite.enabled and rewrite.mode is "
+            "recap, for dramas without a script override") for k in (
+        "mode", "target_share", "target_minutes", "language", "chars_per_second")),
+    Track("scenes.snap_s", ("background",), lambda c, d: _scenes(c, d) and _recaps(c, d),
+          "for recaps, when 'scenes' is in background.order"),
     Track("tts.engine", ("narrate",),
           lambda c, d: not _language_voices(c, d), "for languages without a tts.voices entry"),
     Track("tts.fallback", ("narrate",)),
@@ -211,7 +219,7 @@ STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "timelines_di
 def _language_voices(config: dict, drama: Any) -> bool:
     from ..voice.tts import primary_language
 
-    language = primary_language(drama_language(config, drama))
+    language = primary_language(voice_language(config, drama))
     voices = {primary_language(k) for k in (config["tts"].get("voices") or {})}
     return bool(language) and language in voices
 
@@ -275,7 +283,7 @@ def rerun_rules(track: Track) -> list[str]:
 def _voices_entry(config: dict, drama: Any) -> dict:
     from ..voice.tts import primary_language
 
-    language = primary_language(drama_language(config, drama))
+    language = primary_language(voice_language(config, drama))
     voices = {primary_language(k): v for k, v in (config["tts"].get("voices") or {}).items()}
     if not language:
         return voices
