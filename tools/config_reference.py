@@ -59,7 +59,7 @@ def reference() -> str:
 
 
 def reruns() -> str:
-    from dramabatch.workflow.tracking import rerun_table
+    from dramabatch.workflow.rerun_table import rerun_table
 
     return rerun_table()
 

@@ -15,7 +15,8 @@ that stage and what follows) or re-records the hash (a refactor: nothing reruns)
 profile drops Snakemake's own ``code`` trigger, which would rerun on any edit of a script,
 comments included.
 
-The README's "what each config key reruns" table is generated from ``TRACKS`` (a test checks it).
+The README's "what each config key reruns" table is generated from ``TRACKS`` by ``rerun_table``
+(a test checks it).
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ def _set(tree: dict, key: str, value: Any) -> None:
     tree[leaf] = value
 
 
-def _applies(track: Track, rule: str, orientation: str) -> bool:
+def applies(track: Track, rule: str, orientation: str) -> bool:
     """render.long reaches the landscape footage and searches only, render.short the portrait."""
     if rule in ("background", "pexels_search") and track.key in ("render.long", "render.short"):
         return track.key == ("render.long" if orientation == "landscape" else "render.short")
@@ -250,7 +251,7 @@ def _stage_params(rule: str, config: dict, drama: Any, orientation: str) -> dict
     for track in TRACKS:
         if rule not in track.rules or (track.when and not track.when(config, drama)):
             continue
-        if not _applies(track, rule, orientation):
+        if not applies(track, rule, orientation):
             continue
         value = _get(config, track.key)
         if track.key == "tts.voices":
@@ -269,17 +270,6 @@ def tracked(rule: str, config: dict, drama: Any = None, orientation: str = "") -
     return out
 
 
-def rerun_rules(track: Track) -> list[str]:
-    """The rules whose jobs a change to ``track``'s key reruns, embedded stages resolved."""
-    rules: list[str] = []
-    for rule in track.rules:
-        if rule not in FIXED_ORIENTATION or _applies(track, rule, FIXED_ORIENTATION[rule]):
-            rules.append(rule)
-        rules += [host for host, (stage, orientation) in EMBEDDED.items()
-                  if stage == rule and _applies(track, rule, orientation)]
-    return list(dict.fromkeys(rules))
-
-
 def _voices_entry(config: dict, drama: Any) -> dict:
     from ..voice.tts import primary_language
 
@@ -288,18 +278,3 @@ def _voices_entry(config: dict, drama: Any) -> dict:
     if not language:
         return voices
     return {language: voices[language]} if language in voices else {}
-
-
-def rerun_table() -> str:
-    """Markdown: every config key and what a change to it reruns (for the README)."""
-    rows: dict[str, list[str]] = {}
-    for track in TRACKS:
-        what = ", ".join(f"`{r}`" for r in rerun_rules(track))
-        rows.setdefault(track.key, []).append(f"{what} {track.note}".strip())
-    lines = ["| key | reruns (and everything after it) |", "|---|---|"]
-    lines += [f"| `{k}` | {'; '.join(v)} |" for k, v in rows.items()]
-    lines += [f"| `{k}` | nothing: how jobs run (timeouts, retries, limits) |" for k in OPERATIONAL]
-    lines += [f"| `{k}` | nothing: a pass/fail check; finished outputs are kept |" for k in CHECKS]
-    lines += [f"| `{k}` | which jobs and files exist (paths, members); changed paths rerun through "
-              f"their inputs |" for k in STRUCTURAL]
-    return "\n".join(lines)
