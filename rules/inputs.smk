@@ -114,6 +114,5 @@ def audio_bed(wildcards):
 # The report's category of a drama (rules render_long, render_short, finish).
 def review_category(wildcards):
     """The drama's category in `snakemake --report`: named from its qc.json when the report is
-    made, so the report's menu lists the dramas worst first (a drama that failed its checks
-    first, with the thumbnails of its videos)."""
+    made, so the report's menu lists the dramas worst first."""
     return report_category(OUT, wildcards.id)
