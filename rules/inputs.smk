@@ -157,6 +157,5 @@ def timeline_xml(otio_path):
 # The report's category of a drama (rules render_long, render_short, finish).
 def review_category(wildcards):
     """The drama's category in `snakemake --report`: named from its qc.json when the report is
-    made, so the report's menu lists the dramas worst first (a drama that failed its checks
-    first, with the thumbnails of its videos)."""
+    made, so the report's menu lists the dramas worst first."""
     return report_category(OUT, wildcards.id)

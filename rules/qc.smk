@@ -14,7 +14,10 @@ rule qc:
         timeline=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
         landscape=f"{OUT}/{{id}}/background/landscape.json",
-        portrait=f"{OUT}/{{id}}/background/portrait.json",
+        # the shorts' footage plan exists only for a drama with shorts
+        portrait=lambda wc: (
+            [f"{OUT}/{wc.id}/background/portrait.json"] if short_videos(wc.id) else []
+        ),
     output:
         f"{OUT}/{{id}}/qc.json",
     log:

@@ -20,8 +20,9 @@ config = snakemake.config
 def videos() -> list[Video]:
     timeline, words = load_json(i.timeline), load_json(i.words)
     render = config["render"]
-    still = {k: load_json(p).get("step") == "generated"
-             for k, p in (("long", i.landscape), ("short", i.portrait))}
+    portrait = [i.portrait] if isinstance(i.portrait, str) else list(i.portrait)
+    still = {k: bool(p) and load_json(p[0]).get("step") == "generated"
+             for k, p in (("long", [i.landscape]), ("short", portrait))}
     found = [Video(i.long, 0.0, timeline["duration"], read_srt(i.srt),
                    SubtitleStyle(**render["style_long"]), config["subtitles"]["max_lines"],
                    still["long"], words)]

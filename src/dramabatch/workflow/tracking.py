@@ -190,6 +190,9 @@ TRACKS: tuple[Track, ...] = (
     Track("shorts.whole_if_short", ("plan_shorts",)),
     Track("shorts.max_seconds", ("pexels_pick",), _pexels, "when 'pexels' is in background.order"),
     Track("shorts.title_seconds", ("render_short",)),
+    # Unlike CHECKS (read untracked: a passed job keeps its output), the qc thresholds are the
+    # qc job's output itself (its verdict): tracked on that job alone, a changed one re-judges
+    # every drama (one decode per video) and re-archives, never re-renders.
     *(Track(f"qc.{k}", ("qc",), note="(re-judged: one decode per video, no render)")
       for k in ("black_share", "frozen_share", "loudness_off_lu", "true_peak_over_db",
                 "silent_narration_share", "duration_short_s", "caption_offset_median_s",
