@@ -7,9 +7,10 @@ a quarter-second frame (up to 40 dB of gain), so every speaker reaches Whisper a
 
 Only the 16 kHz copy Whisper reads is levelled, never anything the viewer hears, and only for
 the stretches decoded again because no segment covered them (``coverage``): levelling the whole
-drama's audio changed which words Whisper got right on the real Spanish recordings and cost a
-few (``benchmarks/level.py``: pooled WER 11.6 % as is, 12.5 % levelled), while the skipped quiet
-speaker, decoded alone and levelled, comes back whole. The frame length was chosen on the
+drama's audio changed which words Whisper got right on the real Spanish recordings, at best
+for no gain (``benchmarks/level.py``, pooled WER over both: 11.6 % as is; levelled 11.6 % through
+a 16-bit file, 12.5 % as float samples), while the skipped quiet speaker, decoded alone, comes
+back whole. Decoding only the skipped stretches again leaves every other word as it was. The frame length was chosen on the
 quiet-speaker mix: with the default half-second frame (and with ``speechnorm``) the levelled
 window still skipped the quiet speaker.
 """
