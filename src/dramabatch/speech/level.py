@@ -10,9 +10,9 @@ the stretches decoded again because no segment covered them (``coverage``): leve
 drama's audio changed which words Whisper got right on the real Spanish recordings, at best
 for no gain (``benchmarks/level.py``, pooled WER over both: 11.6 % as is; levelled 11.6 % through
 a 16-bit file, 12.5 % as float samples), while the skipped quiet speaker, decoded alone, comes
-back whole. Decoding only the skipped stretches again leaves every other word as it was. The frame length was chosen on the
-quiet-speaker mix: with the default half-second frame (and with ``speechnorm``) the levelled
-window still skipped the quiet speaker.
+back whole. Decoding only the skipped stretches again leaves every other word as it was. The
+frame length was chosen on the quiet-speaker mix: with the default half-second frame (and with
+``speechnorm``) the levelled window still skipped the quiet speaker.
 """
 
 from __future__ import annotations
