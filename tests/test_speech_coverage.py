@@ -201,6 +201,19 @@ def test_a_window_that_looped_is_not_trusted_around_the_loop():
     assert check_quality(window, 0.5, "tiny.en", "en")["looped_segments"] == 4
 
 
+def test_a_loop_spread_over_a_window_fails_but_a_line_said_again_does_not():
+    story = "the last story of Al-Kabitambenino,"
+    spread = [segment(0, 2.7, f"Whether it's {story}"), segment(3, 10, f"{story} {story}"),
+              segment(10.5, 15.7, f"{story} {story} {story}")]
+    line = "Hube de referirte la historia de El Capitán Veneno, tal y como vivía inédita."
+    said_again = [segment(6 * k, 6 * k + 5, line) for k in range(3)]
+    for s in spread + said_again:
+        s["window"] = 0.0
+    with pytest.raises(DramaError, match=r"3 of 3 segments"):
+        check_quality(spread, 0.5, "tiny.en", "en")
+    assert check_quality(said_again, 0.5, "m", "es")["suspect_share"] == 0
+
+
 def test_improbable_words_fail_even_in_a_confident_window():
     unsure = segment(0, 5, "vivas inst fingersa que la escribíese", probability=0.2)
     with pytest.raises(DramaError, match="average log-probability < -1.0"):

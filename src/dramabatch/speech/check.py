@@ -102,6 +102,18 @@ def looped(segments: list[dict]) -> set[int]:
     return out
 
 
+def repetitive_windows(segments: list[dict]) -> set[float]:
+    """Windows whose text, each distinct segment text once, still compresses like a loop: a line
+    said again is one distinct text, a loop spread over segments is not (tiny.en on Spanish:
+    "the last story of Al-Kabitambenino" five times in three different segments, 2.9)."""
+    texts: dict[float, list[str]] = {}
+    for s in segments:
+        if s.get("window") is not None and s.get("text", "") not in texts.get(s["window"], []):
+            texts.setdefault(s["window"], []).append(s.get("text", ""))
+    return {w for w, said in texts.items()
+            if text_compression_ratio(" ".join(said)) > MAX_COMPRESSION_RATIO}
+
+
 def check_quality(segments: list[dict], max_share: float, model: str, language: str) -> dict:
     """Fail when most of the transcript (by duration) is repetition or hallucination."""
     total = sum(max(0.0, s["end"] - s["start"]) for s in segments) or 1e-9
@@ -111,7 +123,7 @@ def check_quality(segments: list[dict], max_share: float, model: str, language: 
     # A decode that looped is not trusted around the loop either: Whisper itself redoes the whole
     # window (English-only tiny.en on Spanish: "Thank you so much for watching", then "Bye
     # bye!" four times in a row, every word just likely enough).
-    looping = {segments[k].get("window") for k in loops} - {None}
+    looping = ({segments[k].get("window") for k in loops} - {None}) | repetitive_windows(segments)
     bad = [s for k, s in enumerate(segments)
            if suspect(s) or k in loops or s.get("window") in looping]
     share = sum(max(0.0, s["end"] - s["start"]) for s in bad) / total
