@@ -69,6 +69,9 @@ bench: $(SLURM_STAMP)
 	$(PY) benchmarks/scale.py plan --dramas 1000 3000
 	$(PY) benchmarks/scale.py noop --dramas 1000
 	$(PY) benchmarks/scale.py scheduler --dramas 20 80
+	$(PY) benchmarks/progress_cost.py
+	$(PY) benchmarks/scale.py scheduler --dramas 20 --tty --progress live
+	$(PY) benchmarks/scale.py scheduler --dramas 20 --tty --progress off
 
 clean:
 	rm -rf results .snakemake demo/sources

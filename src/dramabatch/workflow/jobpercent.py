@@ -57,7 +57,7 @@ def read_tail(path: str, size: int = TAIL_BYTES) -> str:
 class PercentReader:
     """Updates running jobs' ``percent`` from their logs, each at most every ``every`` seconds."""
 
-    def __init__(self, every: float = 0.5, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, every: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.every = every
         self._clock = clock
         self._seen: dict[int, tuple[float, int]] = {}  # jobid -> (last look, size then)

@@ -1,6 +1,6 @@
 """How a batch's progress looks: a live panel on a terminal, one plain line everywhere else.
 
-The panel (``BatchView``) is redrawn by rich's ``Live`` twice a second: a bar for the
+The panel (``BatchView``) is redrawn by rich's ``Live`` once a second: a bar for the
 batch's jobs, a line for the dramas (finished, failed, left), elapsed and the time left, then one
 line per running job with its drama, its own percentage where the job logs one, and how long it
 has run. A batch on a cluster may run hundreds of jobs at once: the panel lists the oldest
