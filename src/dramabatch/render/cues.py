@@ -140,7 +140,9 @@ def _hold(cues: list[Cue], min_s: float, max_cps: float) -> None:
     """Keep a short or fast cue up through the pause after it, up to the next cue."""
     for k, cue in enumerate(cues):
         limit = cues[k + 1].start if k + 1 < len(cues) else cue.end + min_s
-        need = max(min_s, len(cue.text.replace("\n", "")) / max_cps)
+        # one millisecond more than the reading speed asks: the SRT and ASS keep whole
+        # milliseconds (centiseconds), and a cue held to exactly the limit came out a hair over
+        need = max(min_s, len(cue.text.replace("\n", "")) / max_cps + 0.001)
         if cue.duration < need:
             cue.end = max(cue.end, min(limit, cue.start + need))
 
