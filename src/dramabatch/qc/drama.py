@@ -102,6 +102,7 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
     not_judged = {}
     if video.still_footage:
         not_judged["frozen_share"] = "generated background (a near-still gradient)"
+        not_judged["black_share"] = "generated background (a dark gradient reads as black)"
     if judged_captions is None:
         not_judged["caption_offset"] = "a short's word captions: measured, not judged"
     if not_judged:
