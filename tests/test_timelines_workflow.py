@@ -34,9 +34,9 @@ scenes:
 # finished-video checks would read it as black and its captions as lost in the motion. What
 # this test checks is the timelines, frame by frame; the checks have their own tests (test_qc).
 qc:
-  black_share: {warn: null, fail: null}
-  frozen_share: {warn: null, fail: null}
-  caption_offset_median_s: {warn: null, fail: null}
+  black_share: {{warn: null, fail: null}}
+  frozen_share: {{warn: null, fail: null}}
+  caption_offset_median_s: {{warn: null, fail: null}}
 """
 
 

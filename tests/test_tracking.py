@@ -383,13 +383,14 @@ def dry_run(wd: Path, edit: Path) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_a_music_mood_is_a_declared_input_that_reruns_the_renders_only(finished):
     """The mood's resolved track is the renders' input: another mood is another file there, so
-    Snakemake reruns the renders (and the archive after them), nothing before them."""
+    Snakemake reruns the renders (and their checks and the archive after them), nothing before
+    them."""
     from dramabatch.render.music import resolve_music
 
     edit = finished / "edit.yaml"
     for mood in ("calm", "tender"):
         edit.write_text(yaml.safe_dump(nested("audio.music", f"mood:{mood}")))
-        assert planned_jobs(finished, edit) == {"render_long", "render_short", "finish",
+        assert planned_jobs(finished, edit) == {"render_long", "render_short", "qc", "finish",
                                                 "package"}, mood
         proc = dry_run(finished, edit)
         assert resolve_music(f"mood:{mood}", "alpha") in proc.stdout, mood
