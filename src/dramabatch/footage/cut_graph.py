@@ -18,7 +18,7 @@ from ..base.media import probe
 from .background import FootagePlan
 from .cuts import Cut
 from .graph import fit_chain
-from .scene_graph import band_chain
+from .scene_graph import band_chain, exact_frames, join_pieces
 
 
 def _num(value: float) -> str:
@@ -48,14 +48,9 @@ def cut_footage(plan: FootagePlan, w: int, h: int, fps: int,
         if cut.band:
             chain.append(band_chain(cut.band, f"c{k}b"))
         chain.append(fit_chain(cut.fit, w, h, max_upscale).replace("fb_", f"fb{k}_"))
-        chain.append(f"setsar=1,fps={fps}:start_time=0,format=yuv420p,"
-                     f"tpad=stop_mode=clone:stop_duration={_num(cut.frames / fps + 1)},"
-                     f"trim=end_frame={cut.frames},setpts=PTS-STARTPTS")
+        chain.append(exact_frames(fps, _num(cut.frames / fps + 1), cut.frames))
         parts.append(f"[{k}:v]" + ",".join(chain) + f"[c{k}]")
-    if len(cuts) == 1:
-        return args, parts[0].replace("[c0]", "[bg]"), 1
-    labels = "".join(f"[c{k}]" for k in range(len(cuts)))
-    return args, ";".join(parts) + f";{labels}concat=n={len(cuts)}:v=1:a=0[bg]", len(cuts)
+    return (args, *join_pieces(parts, "c"))
 
 
 def _tempo(speed: float) -> str:

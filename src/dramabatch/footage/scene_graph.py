@@ -122,14 +122,26 @@ def scene_footage(plan: FootagePlan, offset: float, length: float, w: int, h: in
             x = crop_expr(plan.crop["path"], offset + o)
             chain.append(f"crop=w={plan.crop['width']}:h=ih:x='{x}':y=0")
         chain.append(fit_chain(fit, w, h, max_upscale).replace("fb_", f"fb{r}_"))
-        chain.append(f"setsar=1,fps={fps}:start_time=0,format=yuv420p,"
-                     f"tpad=stop_mode=clone:stop_duration={_num(end - o + 1)},"
-                     f"trim=end_frame={frames},setpts=PTS-STARTPTS")
+        chain.append(exact_frames(fps, _num(end - o + 1), frames))
         parts.append(f"[{r}:v]" + ",".join(chain) + f"[r{r}]")
-    if len(groups) == 1:
-        return args, parts[0].replace("[r0]", "[bg]"), 1
-    labels = "".join(f"[r{r}]" for r in range(len(groups)))
-    return args, ";".join(parts) + f";{labels}concat=n={len(groups)}:v=1:a=0[bg]", len(groups)
+    return (args, *join_pieces(parts, "r"))
+
+
+def exact_frames(fps: int, hold_s: str, frames: int) -> str:
+    """The tail of every footage piece: square pixels at the output rate, its last frame held
+    (``hold_s``) and cut to exactly ``frames`` frames, so the concat lands on whole frames."""
+    return (f"setsar=1,fps={fps}:start_time=0,format=yuv420p,"
+            f"tpad=stop_mode=clone:stop_duration={hold_s},"
+            f"trim=end_frame={frames},setpts=PTS-STARTPTS")
+
+
+def join_pieces(parts: list[str], prefix: str) -> tuple[str, int]:
+    """(graph ending in ``[bg]``, number of pieces): one piece is the background itself, more
+    are concatenated in order (each part ends in ``[<prefix><k>]``)."""
+    if len(parts) == 1:
+        return parts[0].replace(f"[{prefix}0]", "[bg]"), 1
+    labels = "".join(f"[{prefix}{k}]" for k in range(len(parts)))
+    return ";".join(parts) + f";{labels}concat=n={len(parts)}:v=1:a=0[bg]", len(parts)
 
 
 def scene_audio(plan: FootagePlan, offset: float, length: float, rate: int) -> str:
