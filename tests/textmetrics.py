@@ -11,11 +11,7 @@ def words(text: str) -> list[str]:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Levenshtein distance over words divided by the reference length."""
-    ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i]
-        for j, h in enumerate(hyp, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
+    from dramabatch.voice.wer import edit_distance
+
+    ref = words(reference)
+    return edit_distance(ref, words(hypothesis)) / max(1, len(ref))
