@@ -154,6 +154,8 @@ def timeline_xml(otio_path):
         if TIMELINE_XML
         else {}
     )
+
+
 # The report's category of a drama (rules render_long, render_short, finish).
 def review_category(wildcards):
     """The drama's category in `snakemake --report`: named from its qc.json when the report is
