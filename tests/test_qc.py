@@ -12,7 +12,7 @@ from dramabatch.base.media import probe, run_ffmpeg
 from dramabatch.footage.background import Clip, FootagePlan, make_background
 from dramabatch.qc.captions import boundaries, caption_events, offsets
 from dramabatch.qc.drama import Video, check_drama, failure, short_cues
-from dramabatch.qc.measure import caption_band, measure
+from dramabatch.qc.measure import BLACK_PIXEL, caption_band, measure
 from dramabatch.render.options import SubtitleStyle, VideoOptions
 from dramabatch.render.subtitles import read_srt, write_srt
 from dramabatch.render.videos import render_long, render_short
@@ -115,6 +115,36 @@ def test_black_stretch_fails(drama, tmp_path):
     value = qc["videos"]["long.mp4"]["checks"]["black_share"]["value"]
     assert value == pytest.approx(3 / timeline["duration"], abs=0.05)
     assert "black_share" in failure(qc) and "> 0.1" in failure(qc)
+
+
+def test_over_the_darkest_generated_background_only_a_black_render_is_black(drama, tmp_path):
+    """The generated gradient's darkest palette (footage.background._palette: c0 at least
+    0x000028, c1 at least 0x280000) reads as black at the footage's pixel threshold; over a
+    generated background black is judged at pure black, so the gradient passes and the same
+    render gone black still fails."""
+    d, timeline = drama
+    words = json.loads((d / "words.json").read_text())
+    plan = FootagePlan("generated", lavfi="gradients=s=80x46:c0=0x000028:c1=0x280000:"
+                                          "speed=0.02:rate=15")
+    out = tmp_path / "long.mp4"
+    render_long(background=plan, narration=str(d / "n.mp3"), srt=str(d / "x.srt"), out=str(out),
+                duration=timeline["duration"], video=LONG, style=STYLE)
+    assert measure(out, STYLE, black_pixel=BLACK_PIXEL).black, "the gradient is not dark enough"
+
+    def generated_judge(path):
+        video = Video(str(path), 0.0, timeline["duration"], read_srt(d / "x.srt"), STYLE, 2,
+                      True, words)
+        return check_drama([video], timeline, CONFIG)
+
+    qc = generated_judge(out)
+    assert levels(qc)["black_share"] == "ok" and "frozen_share" not in levels(qc)
+    black = tmp_path / "black" / "long.mp4"
+    black.parent.mkdir()
+    run_ffmpeg(["-i", str(out), "-vf", "drawbox=c=black:t=fill", "-c:v", "libx264",
+                "-preset", "ultrafast", "-c:a", "copy", str(black)], what="black long")
+    qc = generated_judge(black)
+    assert levels(qc)["black_share"] == "fail"
+    assert qc["videos"]["long.mp4"]["checks"]["black_share"]["value"] > 0.9
 
 
 def frozen_clip(src, out, first: int, last: int):

@@ -70,8 +70,9 @@ def numbers(m: Measures, *, expected_s: float, spoken: list[tuple[float, float]]
     out: dict[str, float] = {
         "duration_short_s": max(0.0, expected_s - min(m.video_duration, m.audio_duration)),
     }
-    if not still_footage:  # a generated gradient: still by design, and a dark one reads as black
-        out["black_share"] = overlap(m.black, [(0.0, length)]) / length
+    # a generated gradient is still by design; its black is measured at pure black (measure)
+    out["black_share"] = overlap(m.black, [(0.0, length)]) / length
+    if not still_footage:
         out["frozen_share"] = overlap(m.frozen, [(0.0, length)]) / length
     spoken_s = sum(e - s for s, e in spoken)
     out["silent_narration_share"] = (overlap(m.silence, spoken) / spoken_s) if spoken_s else 0.0

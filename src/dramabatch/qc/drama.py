@@ -17,7 +17,7 @@ from ..render.options import SubtitleStyle
 from ..render.subtitles import attach_words, word_cues
 from .captions import boundaries, caption_events, offsets, reading_speed, snap, words_offsets
 from .checks import LEVELS, Result, judge, numbers, worst
-from .measure import measure
+from .measure import BLACK_PIXEL, BLACK_PIXEL_GENERATED, measure
 
 Cue = tuple[str, float, float]
 
@@ -67,7 +67,8 @@ def short_cues(timeline: dict, words: dict, plan: dict, max_words: int) -> list[
 def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result], dict]:
     """Measure one video in one decode and judge it; return its results and its record."""
     began = time.perf_counter()
-    m = measure(video.path, video.style, video.lines)
+    m = measure(video.path, video.style, video.lines,
+                black_pixel=BLACK_PIXEL_GENERATED if video.still_footage else BLACK_PIXEL)
     expected = snap(boundaries([(s, e) for _, s, e in video.cues], m.video_duration, m.fps or 30),
                     [t for t, _ in m.band_change])
     captions = offsets(expected, caption_events(m.band_change, m.reference_change))
@@ -102,7 +103,6 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
     not_judged = {}
     if video.still_footage:
         not_judged["frozen_share"] = "generated background (a near-still gradient)"
-        not_judged["black_share"] = "generated background (a dark gradient reads as black)"
     if judged_captions is None:
         not_judged["caption_offset"] = "a short's word captions: measured, not judged"
     if not_judged:

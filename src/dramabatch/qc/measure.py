@@ -32,6 +32,10 @@ ANALYSIS_WIDTH = 320
 #: Darkest share of a frame's pixels that makes it black, and how dark a pixel is (blackdetect).
 BLACK_PICTURE = 0.98
 BLACK_PIXEL = 0.10
+#: Over the generated background only pure black counts (luma <= 18 of 16-235): the darkest
+#: palette colour (footage.background) sits near 20 and a dark gradient read 65 % black at 0.10,
+#: while a render gone black (luma 16) still reads black.
+BLACK_PIXEL_GENERATED = 0.01
 #: A picture changing less than this (freezedetect noise, dB) for ``FREEZE_MIN_S`` is frozen.
 FREEZE_NOISE_DB = -60
 FREEZE_MIN_S = 1.0
@@ -103,11 +107,12 @@ def _strip(rows: tuple[float, float], label: str, path: Path) -> str:
             f"nullsink")
 
 
-def graph(band: Band, has_audio: bool, band_file: Path, reference_file: Path) -> str:
+def graph(band: Band, has_audio: bool, band_file: Path, reference_file: Path,
+          black_pixel: float = BLACK_PIXEL) -> str:
     """The filter graph of the one decode: picture checks, the two strips, the sound."""
     parts = [
         f"[0:v]scale={ANALYSIS_WIDTH}:-2:flags=fast_bilinear,format=yuv420p,split=3[pic][band][ref]",
-        f"[pic]{_crop(band.picture)},blackdetect=d=0.1:pic_th={BLACK_PICTURE}:pix_th={BLACK_PIXEL},"
+        f"[pic]{_crop(band.picture)},blackdetect=d=0.1:pic_th={BLACK_PICTURE}:pix_th={black_pixel},"
         f"freezedetect=n={FREEZE_NOISE_DB}dB:d={FREEZE_MIN_S}[vout]",
         _strip(band.band, "band", band_file),
         _strip(band.reference, "ref", reference_file),
@@ -119,8 +124,9 @@ def graph(band: Band, has_audio: bool, band_file: Path, reference_file: Path) ->
 
 
 def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
-            timeout: float | None = None) -> Measures:
-    """Decode ``path`` once and return every measurement the checks need."""
+            timeout: float | None = None, black_pixel: float = BLACK_PIXEL) -> Measures:
+    """Decode ``path`` once and return every measurement the checks need (``black_pixel``:
+    how dark a pixel must be to count as black)."""
     info = probe(path)
     if not info.has_video:
         raise DramaError(f"{Path(path).name} has no video stream")
@@ -129,7 +135,7 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
         band_file, ref_file = Path(tmp) / "band.txt", Path(tmp) / "ref.txt"
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
                "-threads", "1", *DECODE_SKIP, "-i", str(path),
-               "-filter_complex", graph(band, info.has_audio, band_file, ref_file),
+               "-filter_complex", graph(band, info.has_audio, band_file, ref_file, black_pixel),
                "-map", "[vout]", *(["-map", "[aout]"] if info.has_audio else []),
                "-f", "null", "-"]
         try:
