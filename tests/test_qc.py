@@ -71,8 +71,9 @@ def footage(path) -> FootagePlan:
 
 
 def long_video(d, timeline, out, *, clip=None, narration=None, srt=None,
-               duration=None) -> str:
-    render_long(background=footage(clip or d / "clip.mp4"), narration=str(narration or d / "n.mp3"),
+               duration=None, background: FootagePlan | None = None) -> str:
+    render_long(background=background or footage(clip or d / "clip.mp4"),
+                narration=str(narration or d / "n.mp3"),
                 srt=str(srt or d / "x.srt"), out=str(out),
                 duration=duration or timeline["duration"], video=LONG, style=STYLE)
     return str(out)
@@ -126,9 +127,7 @@ def test_over_the_darkest_generated_background_only_a_black_render_is_black(dram
     words = json.loads((d / "words.json").read_text())
     plan = FootagePlan("generated", lavfi="gradients=s=80x46:c0=0x000028:c1=0x280000:"
                                           "speed=0.02:rate=15")
-    out = tmp_path / "long.mp4"
-    render_long(background=plan, narration=str(d / "n.mp3"), srt=str(d / "x.srt"), out=str(out),
-                duration=timeline["duration"], video=LONG, style=STYLE)
+    out = long_video(d, timeline, tmp_path / "long.mp4", background=plan)
     assert measure(out, STYLE, black_pixel=BLACK_PIXEL).black, "the gradient is not dark enough"
 
     def generated_judge(path):
