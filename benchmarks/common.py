@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import platform
 import subprocess
@@ -26,6 +27,12 @@ def snakemake(workdir: Path, *args: str) -> tuple[float, subprocess.CompletedPro
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     return time.perf_counter() - started, proc
+
+
+def benchmark_record(tsv: Path) -> dict[str, str]:
+    """The one row of a Snakemake ``benchmark:`` file (columns s, max_rss, cpu_time, ...)."""
+    with open(tsv) as fh:
+        return next(csv.DictReader(fh, delimiter="\t"))
 
 
 def table(headers: list[str], rows: list[list]) -> str:

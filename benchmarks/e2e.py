@@ -10,12 +10,11 @@ own ``benchmark:`` files. Target: the drama is produced in at most 1.5x its narr
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import tempfile
 from pathlib import Path
 
-from common import REPO, append_results, snakemake, table
+from common import REPO, append_results, benchmark_record, snakemake, table
 
 from dramabatch.demo.sources import make_source
 
@@ -42,8 +41,7 @@ def main() -> None:
     narration = json.loads((wd / "results/sixty/narration.json").read_text())["duration"]
     rows, stage_total = [], 0.0
     for tsv in sorted((wd / "results/benchmarks/sixty").glob("*.tsv")):
-        with open(tsv) as fh:
-            rec = next(csv.DictReader(fh, delimiter="\t"))
+        rec = benchmark_record(tsv)
         seconds, rss = float(rec["s"]), rec["max_rss"]
         stage_total += seconds
         rows.append([tsv.stem, f"{seconds:.1f}", f"{float(rss):.0f}" if rss != "-" else "-"])

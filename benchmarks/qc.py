@@ -12,7 +12,6 @@ every render_short). Goal: the checks cost at most 10 % of the render time.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import shutil
 import subprocess
@@ -20,13 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import REPO, append_results, snakemake, table
+from common import REPO, append_results, benchmark_record, snakemake, table
 
 
 def stage(tsv: Path) -> tuple[float, float]:
     """(wall s, CPU s) of one job from its benchmark file."""
-    with open(tsv) as fh:
-        rec = next(csv.DictReader(fh, delimiter="\t"))
+    rec = benchmark_record(tsv)
     cpu = rec.get("cpu_time", "-")
     return float(rec["s"]), float(cpu) if cpu not in ("-", "", "NA") else float("nan")
 
