@@ -7,14 +7,11 @@ transcript's speech spans.
 
 from __future__ import annotations
 
-import subprocess
-
-import numpy as np
 import pysubs2
 import pytest
+import timecode
 from conftest import check_video, encode_gray
 
-from dramabatch.base.media import ffmpeg_exe
 from dramabatch.footage.background import FootagePlan, make_background
 from dramabatch.footage.scene_plan import scenes_background
 from dramabatch.footage.scenes import map_spans, runs, sentence_windows
@@ -29,34 +26,14 @@ SPEECH = [(1.0, 3.4, "The door opened slowly."), (4.0, 5.2, "Nobody was there.")
           (7.0, 8.6, "She ran back inside, and she locked it.")]
 
 
-def stripe_rows(h: int = H) -> list[tuple[int, int]]:
-    return [(round(k * h / BITS), round((k + 1) * h / BITS)) for k in range(BITS)]
-
-
 def timecoded_video(path, seconds: float = SRC_SECONDS, fps: int = SRC_FPS):
     """Frame n shows n in binary: stripe k (top to bottom) white when bit k is set."""
-    frames = []
-    for n in range(round(seconds * fps)):
-        img = np.zeros((H, W), np.uint8)
-        for k, (a, b) in enumerate(stripe_rows()):
-            if n >> k & 1:
-                img[a:b] = 255
-        frames.append(img)
-    return encode_gray(frames, path, fps)
+    return encode_gray(timecode.coded_frames(0, round(seconds * fps), W, H, BITS), path, fps)
 
 
 def read_codes(path, width: int, height: int) -> list[float]:
     """The source time (frame number / SRC_FPS) shown by every frame of a rendered video."""
-    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo",
-                           "-pix_fmt", "gray", "-"], capture_output=True, check=True)
-    frames = np.frombuffer(proc.stdout, np.uint8).reshape(-1, height, width)
-    x0, x1 = width // 4, 3 * width // 4
-    codes = []
-    for f in frames:
-        bits = [f[(a + b) // 2 - 1:(a + b) // 2 + 1, x0:x1].mean() > 128
-                for a, b in stripe_rows(height)]
-        codes.append(sum(1 << k for k, on in enumerate(bits) if on) / SRC_FPS)
-    return codes
+    return timecode.read_codes(path, width, height, BITS, SRC_FPS)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import numpy as np
 import opentimelineio as otio
 import pysubs2
 import pytest
+import timecode
 from conftest import encode_gray
 from test_scenes import SPEECH
 
@@ -34,31 +35,15 @@ BASES = {"a.mp4": 0, "b.mp4": 130, "source.mp4": 0, "source.media": 0}
 
 
 def coded_video(path: Path, base: int, seconds: float) -> Path:
-    """Frame i shows ``base + i`` in binary: stripe k (top to bottom) white when bit k is set
-    (as test_scenes.py's source, with more bits and an offset per file)."""
-    frames = []
-    for i in range(round(seconds * SRC_FPS)):
-        img = np.zeros((H, W), np.uint8)
-        for k in range(BITS):
-            if (base + i) >> k & 1:
-                img[round(k * H / BITS):round((k + 1) * H / BITS)] = 255
-        frames.append(img)
+    """Frame i shows ``base + i`` in binary (tests/timecode.py; an offset per file, so a frame's
+    code names its file)."""
+    frames = timecode.coded_frames(base, round(seconds * SRC_FPS), W, H, BITS)
     return encode_gray(frames, path, SRC_FPS)
 
 
 def read_codes(path: Path, width: int = W, height: int = H) -> list[float]:
     """The code every frame of a rendered video shows, in source seconds (code / SRC_FPS)."""
-    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo",
-                           "-pix_fmt", "gray", "-"], capture_output=True, check=True)
-    frames = np.frombuffer(proc.stdout, np.uint8).reshape(-1, height, width)
-    x0, x1 = width // 4, 3 * width // 4
-    codes = []
-    for f in frames:
-        rows = [(round(k * height / BITS) + round((k + 1) * height / BITS)) // 2
-                for k in range(BITS)]
-        bits = [f[r - 1:r + 1, x0:x1].mean() > 128 for r in rows]
-        codes.append(sum(1 << k for k, on in enumerate(bits) if on) / SRC_FPS)
-    return codes
+    return timecode.read_codes(path, width, height, BITS, SRC_FPS)
 
 
 def silence(path: Path, seconds: float) -> Path:
