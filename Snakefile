@@ -1,5 +1,6 @@
 # dramabatch: source drama videos -> narrated long videos, vertical shorts, one zip.
-# Stages live in rules/*.smk; the logic lives in the dramabatch Python package (src/).
+# One rules file per stage (rules/<stage>.smk, named like the package's stage subpackages);
+# the machinery in common, inputs, targets and hooks; the logic lives in the dramabatch Python package (src/).
 
 from snakemake.utils import min_version
 
@@ -18,11 +19,13 @@ include: "rules/targets.smk"
 include: "rules/hooks.smk"
 include: "rules/sources.smk"
 include: "rules/speech.smk"
+include: "rules/script.smk"
+include: "rules/voice.smk"
 include: "rules/footage.smk"
 include: "rules/render.smk"
+include: "rules/shorts.smk"
 include: "rules/qc.smk"
-include: "rules/package.smk"
-include: "rules/report.smk"
+include: "rules/archive.smk"
 
 
 onstart:

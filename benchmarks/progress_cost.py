@@ -29,8 +29,8 @@ from rich.console import Console
 from rich.live import Live
 from snakemake_interface_logger_plugins.common import LogEvent
 
-from dramabatch.workflow.batchprogress import BatchState
-from dramabatch.workflow.progressview import BatchView
+from dramabatch.workflow.progress.state import BatchState
+from dramabatch.workflow.progress.view import BatchView
 
 RULES = ("fetch_source", "transcribe", "narrate", "plan_shorts", "render_long", "background",
          "render_short", "finish")
@@ -82,7 +82,7 @@ def per_job(dramas: int) -> float:
 
 def per_second(seconds: float = 20.0) -> float:
     """CPU seconds per second of the panel's redraws into a pseudo-terminal."""
-    from dramabatch.workflow.progresslogger import REFRESH_PER_SECOND
+    from dramabatch.workflow.progress.logger import REFRESH_PER_SECOND
 
     master, slave = pty.openpty()
 

@@ -47,7 +47,8 @@ TARGETS = {"plan_1000_s": 6.0, "plan_1000_mb": 300.0, "plan_3000_s": 18.0,
 #: Runs Snakemake inside this Python process and reports the process's own CPU time and peak
 #: memory at exit (RUSAGE_SELF: all its threads, none of the jobs it starts). Wall time is taken
 #: outside, around the whole process: the interpreter's teardown after the last atexit handler
-#: was 1.8 s of a 1,000-drama plan before dramabatch.workflow.gcpolicy, and the user waits for it.
+#: was 1.8 s of a 1,000-drama plan before dramabatch.workflow.smk.gcpolicy, and the user waits
+#: for it.
 WRAPPER = """
 import atexit, json, resource, sys, time
 start, stats = time.perf_counter(), sys.argv[1]
@@ -94,7 +95,7 @@ def batch(wd: Path, n: int, seed: Path, default_config: bool = False) -> Path:
 
 #: How Snakemake's output is read: through pipes (default), or, with --tty, in a pseudo-terminal
 #: as a person at a terminal sees it (the live progress display draws only there). --progress
-#: sets DRAMABATCH_PROGRESS (live, plain, off: dramabatch.workflow.progresslogger).
+#: sets DRAMABATCH_PROGRESS (live, plain, off: dramabatch.workflow.progress.logger).
 OUTPUT: dict[str, object] = {"tty": False, "progress": None}
 
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from dramabatch.render.subtitles import _proportional_words, long_cues
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.voice.align import align_words, map_words, recognise_words
 from dramabatch.voice.narrate import narrate
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from common import REPO, append_results, table
 
 from dramabatch.base.audio import write_wav_mono
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.voice.align import recognise_words
 from dramabatch.voice.narrate import _assemble, _voice
 from dramabatch.voice.tts import make_engine

@@ -8,20 +8,20 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from dramabatch.base.errors import ConfigError
-from dramabatch.workflow.manifest import ID_PATTERN, load_manifest
-from dramabatch.workflow.gcpolicy import relax_collector
-from dramabatch.workflow.smkfix import (
+from dramabatch.workflow.batch.manifest import ID_PATTERN, load_manifest
+from dramabatch.workflow.smk.gcpolicy import relax_collector
+from dramabatch.workflow.smk.fixes import (
     bound_reevaluation_timers,
     check_scripts_once,
     memoize_function_params,
 )
-from dramabatch.workflow.tracking import Subject, tracked
+from dramabatch.workflow.rerun.tracks import Subject, tracked
 
 validate(config, "../config/schema.yaml")
 
 # Snakemake's scheduler wakes itself once a second per finished job (a timer chain each); on a
 # big batch its own CPU per job grew with the batch. One wake-up, only when the rate limiter
-# held jobs back (dramabatch/workflow/smkfix.py).
+# held jobs back (dramabatch/workflow/smk/fixes.py).
 bound_reevaluation_timers()
 # ... and reads every job's script: file again before the run (the same few files, 20 % of a
 # 1,000-drama plan): once per rule.
@@ -125,7 +125,7 @@ def drama_language(wildcards):
 
 
 def tracked_params(rule, orientation=None):
-    """The params that decide whether ``rule``'s job reruns (dramabatch.workflow.tracking):
+    """The params that decide whether ``rule``'s job reruns (dramabatch.workflow.rerun.tracks):
     exactly the config it depends on, resolved for the job's drama and orientation (the wildcard's, unless
     the rule has one fixed), and its code version. Everything else the job reads from the
     config is never tracked (timeouts, retries).

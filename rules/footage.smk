@@ -61,7 +61,7 @@ rule pexels_clip:
 checkpoint pexels_pick:
     input:
         search=pexels_search_file,
-        timeline=f"{OUT}/{{id}}/narration.json",
+        narration_plan=f"{OUT}/{{id}}/narration.json",
     output:
         f"{OUT}/{{id}}/background/pexels_{{orientation}}.json",
     log:
@@ -84,7 +84,7 @@ rule background:
     input:
         unpack(portrait_footage),
         # the scenes step maps each sentence to the source stretch it was said in
-        timeline=f"{OUT}/{{id}}/narration.json",
+        narration_plan=f"{OUT}/{{id}}/narration.json",
     output:
         f"{OUT}/{{id}}/background/portrait.json",
     log:

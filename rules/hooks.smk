@@ -7,8 +7,8 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from dramabatch.footage.library import enforce_bound
-from dramabatch.workflow.diskplan import estimate_disk
-from dramabatch.workflow.summary import format_summary, summarise
+from dramabatch.workflow.batch.diskplan import estimate_disk
+from dramabatch.workflow.batch.summary import format_summary, summarise
 
 
 def report_run():

@@ -9,7 +9,7 @@ from snakemake.exceptions import WorkflowError
 
 from dramabatch.footage.pexels import CLIP_PATTERN, SLUG_PATTERN, clip_links, slugify
 from dramabatch.footage.pexels_api import ENV_KEY
-from dramabatch.workflow.summary import report_category
+from dramabatch.workflow.batch.summary import report_category
 from dramabatch.base.errors import DramaError
 from dramabatch.render.music import resolve_music
 
@@ -81,7 +81,7 @@ def footage_inputs(drama_id, orientation):
     return inputs
 
 
-# finish's extra input with Pexels on (report.smk says why); nothing otherwise
+# finish's extra input with Pexels on (archive.smk says why); nothing otherwise
 SHORTS_PICKS = (
     {"shorts_picks": f"{OUT}/{{id}}/background/pexels_portrait.json"}
     if PEXELS_ON

@@ -11,7 +11,7 @@ rule qc:
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         long=f"{OUT}/{{id}}/long.mp4",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
-        timeline=f"{OUT}/{{id}}/narration.json",
+        narration_plan=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
         landscape=f"{OUT}/{{id}}/background/landscape.json",
         # the shorts' footage plan exists only for a drama with shorts

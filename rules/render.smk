@@ -11,7 +11,7 @@ rule render_long:
         unpack(landscape_footage),
         # an edited timeline of this video, when one is put back (inputs.smk)
         unpack(edited_timeline),
-        timeline=f"{OUT}/{{id}}/narration.json",
+        narration_plan=f"{OUT}/{{id}}/narration.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
     output:
         **timeline_xml(f"{OUT}/{{id}}/long.otio"),
@@ -44,26 +44,6 @@ rule render_long:
         "../scripts/render_long.py"
 
 
-checkpoint plan_shorts:
-    input:
-        f"{OUT}/{{id}}/narration.json",
-    output:
-        f"{OUT}/{{id}}/shorts/plan.json",
-    log:
-        f"{OUT}/logs/{{id}}/plan_shorts.log",
-    # a JSON plan from narration.json: on a cluster, no queue wait for it
-    localrule: True
-    conda:
-        "../envs/dramabatch.yaml"
-    resources:
-        mem_mb=128,
-        runtime=5,
-    params:
-        tracked=tracked_params("plan_shorts"),
-    script:
-        "../scripts/plan_shorts.py"
-
-
 rule render_short:
     input:
         unpack(audio_bed),
@@ -72,7 +52,7 @@ rule render_short:
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         background=f"{OUT}/{{id}}/background/portrait.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
-        timeline=f"{OUT}/{{id}}/narration.json",
+        narration_plan=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
     output:
         **timeline_xml(f"{OUT}/{{id}}/shorts/short_{{n}}.otio"),

@@ -2,7 +2,7 @@
 source's scenes, the source, or generated). The landscape plan is made in render_long."""
 
 from dramabatch.footage.plan import plan_footage
-from dramabatch.workflow.smk import run_step
+from dramabatch.workflow.smk.job import run_step
 
 run_step(snakemake, "background (portrait)", lambda: plan_footage(
     snakemake.wildcards.id, "portrait", snakemake.config, dict(snakemake.input.items()),

@@ -4,8 +4,8 @@ import logging
 from pathlib import Path
 
 from dramabatch.sources.fetch import fetch_source
-from dramabatch.workflow.smk import run_step
-from dramabatch.workflow.summary import REFETCH_NOTE
+from dramabatch.workflow.batch.summary import REFETCH_NOTE
+from dramabatch.workflow.smk.job import run_step
 
 dl = snakemake.config["download"]  # operational: read here, never tracked
 

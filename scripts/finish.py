@@ -18,7 +18,7 @@ from dramabatch.base.errors import DramaError
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.base.media import probe
 from dramabatch.qc.drama import failure
-from dramabatch.workflow.smk import load_json, run_steps
+from dramabatch.workflow.smk.job import load_json, run_steps
 
 i = snakemake.input
 out = snakemake.output
@@ -42,7 +42,7 @@ def shorts_index() -> None:
 
 
 def archive() -> None:
-    files = [i.transcript, i.script, i.narration, i.timeline, i.words, i.srt, i.long, i.plan,
+    files = [i.transcript, i.script, i.narration, i.narration_plan, i.words, i.srt, i.long, i.plan,
              *i.shorts, *i.long_timelines, *i.short_timelines, i.qc, out.index, out.report]
     # arcnames <id>/...: relative to the results folder, which holds the drama's folder
     make_zip(files, Path(i.long).parent.parent, out.archive)
@@ -53,7 +53,7 @@ run_steps(snakemake, [
     ("shorts_index", shorts_index),
     ("drama_report", lambda: drama_page(
         drama_id=snakemake.wildcards.id, title=snakemake.params.title, long_thumb=i.long_thumb,
-        short_thumbs=list(i.short_thumbs), transcript=i.transcript, timeline=i.timeline,
+        short_thumbs=list(i.short_thumbs), transcript=i.transcript, timeline=i.narration_plan,
         srt=i.srt, shorts_index=out.index, benchmarks=list(i.benchmarks), out=out.report,
         qc=i.qc,
     )),

@@ -12,7 +12,7 @@ from pathlib import Path
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.script.compose import make_script
 from dramabatch.voice.narrate import narrate
-from dramabatch.workflow.smk import load_json, run_steps
+from dramabatch.workflow.smk.job import load_json, run_steps
 
 inp = snakemake.input
 out = snakemake.output
@@ -30,7 +30,7 @@ def voice() -> None:
     config = snakemake.config
     check = {"model": config["subtitles"]["align_model"], "threads": snakemake.threads,
              "max_wer": config["tts"]["revoice_wer"]}
-    narrate(load_json(out.script), out.mp3, out.timeline,
+    narrate(load_json(out.script), out.mp3, out.narration_plan,
             {**config["tts"], "threads": snakemake.threads}, check=check, words=out.words,
             source=inp.source[0] if inp.source else None)
 

@@ -1,7 +1,7 @@
 """Rule pexels_clip: download one stock clip into the batch's shared library (once)."""
 
 from dramabatch.sources.http import HttpOptions, download_media
-from dramabatch.workflow.smk import run_step
+from dramabatch.workflow.smk.job import run_step
 
 cfg = snakemake.config
 clip = snakemake.wildcards.clip

@@ -4,7 +4,7 @@ import json
 
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.footage.pexels import pick_clips
-from dramabatch.workflow.smk import load_json, run_step
+from dramabatch.workflow.smk.job import load_json, run_step
 
 cfg = snakemake.config
 wc = snakemake.wildcards
@@ -12,7 +12,7 @@ wc = snakemake.wildcards
 
 def pick() -> None:
     record = load_json(snakemake.input.search)
-    duration = load_json(snakemake.input.timeline)["duration"]
+    duration = load_json(snakemake.input.narration_plan)["duration"]
     # every short starts its footage at the plan's first clip, and none is longer than this
     seconds = duration if wc.orientation == "landscape" else min(
         duration, cfg["shorts"]["max_seconds"])

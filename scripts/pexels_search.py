@@ -4,8 +4,8 @@ from pathlib import Path
 
 from dramabatch.footage.pexels import slugify, write_search
 from dramabatch.footage.pexels_api import PexelsAuthError, PexelsOptions
-from dramabatch.workflow.manifest import load_manifest
-from dramabatch.workflow.smk import run_step
+from dramabatch.workflow.batch.manifest import load_manifest
+from dramabatch.workflow.smk.job import run_step
 
 cfg = snakemake.config
 wc = snakemake.wildcards

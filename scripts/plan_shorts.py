@@ -4,7 +4,7 @@ import json
 
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.shorts.plan import plan_shorts
-from dramabatch.workflow.smk import load_json, run_step
+from dramabatch.workflow.smk.job import load_json, run_step
 
 
 def main() -> None:

@@ -11,31 +11,31 @@ from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.qc.drama import Video, check_drama, short_cues
 from dramabatch.render.options import SubtitleStyle
 from dramabatch.render.subtitles import read_srt
-from dramabatch.workflow.smk import load_json, run_steps
+from dramabatch.workflow.smk.job import load_json, run_steps
 
 i = snakemake.input
 config = snakemake.config
 
 
 def videos() -> list[Video]:
-    timeline, words = load_json(i.timeline), load_json(i.words)
+    narration_plan, words = load_json(i.narration_plan), load_json(i.words)
     render = config["render"]
     portrait = [i.portrait] if isinstance(i.portrait, str) else list(i.portrait)
     still = {k: bool(p) and load_json(p[0]).get("step") == "generated"
              for k, p in (("long", [i.landscape]), ("short", portrait))}
-    found = [Video(i.long, 0.0, timeline["duration"], read_srt(i.srt),
+    found = [Video(i.long, 0.0, narration_plan["duration"], read_srt(i.srt),
                    SubtitleStyle(**render["style_long"]), config["subtitles"]["max_lines"],
                    still["long"], words)]
     max_words = config["subtitles"]["short_words_per_cue"]
     for plan, path in zip(load_json(i.plan)["shorts"], i.shorts, strict=True):
         found.append(Video(path, plan["start"], plan["end"] - plan["start"],
-                           short_cues(timeline, words, plan, max_words),
+                           short_cues(narration_plan, words, plan, max_words),
                            SubtitleStyle(**render["style_short"]), 2, still["short"]))
     return found
 
 
 def check() -> None:
-    qc = check_drama(videos(), load_json(i.timeline), config)
+    qc = check_drama(videos(), load_json(i.narration_plan), config)
     write_text_atomic(snakemake.output[0], json.dumps(qc, ensure_ascii=False, indent=1))
 
 

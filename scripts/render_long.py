@@ -16,13 +16,13 @@ from dramabatch.render.options import AudioMix, SubtitleStyle, video_options
 from dramabatch.render.subtitles import write_srt
 from dramabatch.render.thumbnails import thumbnail_strip
 from dramabatch.render.videos import render_long
-from dramabatch.workflow.smk import load_json, run_steps
+from dramabatch.workflow.smk.job import load_json, run_steps
 
 r = snakemake.config["render"]
 subs = snakemake.config["subtitles"]
 inputs = dict(snakemake.input.items())
 out = snakemake.output
-timeline = load_json(inputs["timeline"])
+narration_plan = load_json(inputs["narration_plan"])
 footage = {}
 
 
@@ -31,19 +31,19 @@ def landscape_plan():
     if "edit" not in inputs:
         return plan_footage(snakemake.wildcards.id, "landscape", snakemake.config, inputs,
                             out=out.footage)
-    plan = plan_from_timeline(inputs["edit"], Path(out.otio).parent, timeline["duration"],
+    plan = plan_from_timeline(inputs["edit"], Path(out.otio).parent, narration_plan["duration"],
                               r["fps"], r["fit"])
     write_text_atomic(out.footage, plan.to_json())
     return plan
 
 
 run_steps(snakemake, [
-    ("subtitles", lambda: write_srt(timeline, out.srt, subs["max_chars_per_line"],
+    ("subtitles", lambda: write_srt(narration_plan, out.srt, subs["max_chars_per_line"],
                                     subs["max_lines"], subs["min_cue_s"], subs["max_cps"])),
     ("background (landscape)", lambda: footage.update(plan=landscape_plan())),
     ("render_long", lambda: render_long(
         background=footage["plan"], narration=inputs["narration"], srt=out.srt,
-        out=out.video, duration=timeline["duration"],
+        out=out.video, duration=narration_plan["duration"],
         video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
         mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", ""),
                                  inputs.get("music", "")),

@@ -10,7 +10,7 @@ from dramabatch.render.options import AudioMix, SubtitleStyle, video_options
 from dramabatch.render.subtitles import attach_words
 from dramabatch.render.thumbnails import thumbnail_strip
 from dramabatch.render.videos import render_short
-from dramabatch.workflow.smk import load_json, run_steps
+from dramabatch.workflow.smk.job import load_json, run_steps
 
 
 def main() -> None:
@@ -26,7 +26,8 @@ def main() -> None:
         background = plan_from_timeline(inputs["edit"], Path(snakemake.output.otio).parent,
                                         plan["end"] - plan["start"], r["fps"], r["fit"])
     render_short(background=background, narration=inputs["narration"],
-                 timeline=attach_words(load_json(inputs["timeline"]), load_json(inputs["words"])),
+                 timeline=attach_words(load_json(inputs["narration_plan"]),
+                                       load_json(inputs["words"])),
                  plan=plan,
                  out=snakemake.output.video, video=video_options(r, "short", snakemake.threads),
                  style=SubtitleStyle(**r["style_short"]),

@@ -12,7 +12,7 @@ from dramabatch.base.audio import extract_audio
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.speech.tracks import audio_tracks, choose, speech_of
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe
-from dramabatch.workflow.smk import run_steps
+from dramabatch.workflow.smk.job import run_steps
 
 source = snakemake.input.source
 cfg = snakemake.config["transcribe"]

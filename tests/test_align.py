@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dramabatch.render.subtitles import word_cues
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.voice.align import align_timeline, align_words, fold, map_words
 from dramabatch.voice.narrate import narrate
 

@@ -10,7 +10,7 @@ from dramabatch.footage.background import Clip, FootagePlan
 from dramabatch.render.options import SubtitleStyle, VideoOptions
 from dramabatch.render.subtitles import write_srt
 from dramabatch.render.videos import render_long
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.voice.narrate import narrate
 
 

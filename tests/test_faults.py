@@ -154,8 +154,8 @@ def test_an_unexpected_error_reaches_the_summary_with_its_message(tmp_path):
     """A bug (not a DramaError) still names its drama, stage, type and message in one line."""
     from types import SimpleNamespace
 
-    from dramabatch.workflow.smk import run_step
-    from dramabatch.workflow.summary import _latest_failure
+    from dramabatch.workflow.batch.summary import _latest_failure
+    from dramabatch.workflow.smk.job import run_step
 
     log = tmp_path / "logs" / "d1" / "narrate.log"
     log.parent.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""The Snakemake process's collector policy (dramabatch.workflow.gcpolicy), each in a fresh
+"""The Snakemake process's collector policy (dramabatch.workflow.smk.gcpolicy), each in a fresh
 interpreter.
 
 A growing long-lived heap (a big DAG) gets no full collections, reference cycles are still
@@ -19,7 +19,7 @@ from conftest import REPO, prepare_batch
 GROW = """
 import gc, json, sys, weakref
 if sys.argv[1] == "policy":
-    from dramabatch.workflow.gcpolicy import relax_collector
+    from dramabatch.workflow.smk.gcpolicy import relax_collector
     relax_collector()
 full_before = gc.get_stats()[2]["collections"]
 
@@ -42,7 +42,7 @@ print(json.dumps({"full": gc.get_stats()[2]["collections"] - full_before,
 AT_EXIT = """
 import atexit, gc, sys
 atexit.register(lambda: print("frozen at exit", gc.get_freeze_count()))  # runs last (LIFO)
-from dramabatch.workflow.gcpolicy import relax_collector
+from dramabatch.workflow.smk.gcpolicy import relax_collector
 relax_collector()
 print("frozen after relax", gc.get_freeze_count())
 later = [[i] for i in range(100_000)]
@@ -88,6 +88,6 @@ def test_the_workflow_plans_with_the_policy(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("GC "))
-    from dramabatch.workflow.gcpolicy import THRESHOLDS
+    from dramabatch.workflow.smk.gcpolicy import THRESHOLDS
 
     assert tuple(json.loads(line[3:])) == THRESHOLDS

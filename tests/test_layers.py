@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import dramabatch
-from dramabatch.workflow.stagecode import imported_names, module_name
+from dramabatch.workflow.rerun.stagecode import imported_names, module_name
 
 SRC = Path(dramabatch.__file__).resolve().parents[1]
 
@@ -106,7 +106,7 @@ LAYERS = ("base", "speech", "render", ("workflow", "demo"))
     # a stage importing a later stage, relative and absolute, at the top or inside a function
     ({"speech/a.py": "from ..render import videos\n"}, "speech imports render, a later stage"),
     ({"base/a.py": "def f():\n    import dramabatch.speech.x\n"}, "base imports speech"),
-    ({"render/a.py": "from dramabatch.workflow.smk import run_step\n"},
+    ({"render/a.py": "from dramabatch.workflow.smk.job import run_step\n"},
      "render imports workflow, a later stage"),
     ({"demo/a.py": "from ..workflow import smk\n"}, "demo imports workflow, a room beside it"),
     ({"extras/__init__.py": "", "extras/a.py": "x = 1\n"}, "room extras is in no floor"),

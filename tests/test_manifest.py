@@ -1,7 +1,7 @@
 import pytest
 
 from dramabatch.base.errors import ConfigError
-from dramabatch.workflow.manifest import load_manifest, validate_id
+from dramabatch.workflow.batch.manifest import load_manifest, validate_id
 
 
 def write(tmp_path, text):

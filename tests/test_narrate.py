@@ -7,7 +7,7 @@ import pytest
 from dramabatch.base.audio import decode_to_mono
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import ffmpeg_exe, probe
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.voice.narrate import _join, narrate
 
 

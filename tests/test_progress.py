@@ -1,4 +1,4 @@
-"""Live progress (dramabatch.workflow.progresslogger, `--logger dramabatch` in profiles/default).
+"""Live progress (dramabatch.workflow.progress.logger, `--logger dramabatch` in profiles/default).
 
 Unit tests feed the batch state and the log reader plain events and files; two real runs of a
 tiny batch check the display end to end: one in a pseudo-terminal (the live panel, its bar
@@ -22,10 +22,10 @@ from conftest import REPO, SNAKEMAKE, prepare_batch
 from ptyrun import run_in_pty
 from rich.console import Console
 
-from dramabatch.workflow.batchprogress import BatchState, estimate_left
-from dramabatch.workflow.jobpercent import PercentReader, last_percent, last_progress
-from dramabatch.workflow.progresslogger import progress_mode
-from dramabatch.workflow.progressview import BatchView, clock, plain_line
+from dramabatch.workflow.progress.jobpercent import PercentReader, last_percent, last_progress
+from dramabatch.workflow.progress.logger import progress_mode
+from dramabatch.workflow.progress.state import BatchState, estimate_left
+from dramabatch.workflow.progress.view import BatchView, clock, plain_line
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]")
 

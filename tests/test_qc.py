@@ -16,7 +16,7 @@ from dramabatch.qc.measure import BLACK_PIXEL, caption_band, measure
 from dramabatch.render.options import SubtitleStyle, VideoOptions
 from dramabatch.render.subtitles import read_srt, write_srt
 from dramabatch.render.videos import render_long, render_short
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.shorts.plan import plan_shorts
 from dramabatch.voice.narrate import narrate
 

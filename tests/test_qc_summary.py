@@ -2,7 +2,7 @@
 
 import json
 
-from dramabatch.workflow.summary import format_summary, report_category, summarise
+from dramabatch.workflow.batch.summary import format_summary, report_category, summarise
 
 
 def write_qc(out, drama, verdict, failed=(), warnings=()):

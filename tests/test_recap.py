@@ -13,7 +13,7 @@ from recap_server import KEY, RecapServer, beats
 
 from dramabatch.base.errors import DramaError
 from dramabatch.script.compose import make_script, rewrite_transcript
-from dramabatch.script.recap_check import check_beats, guess_language, parse_answer
+from dramabatch.script.recap_verify import check_beats, guess_language, parse_answer
 
 #: A Spanish drama of 60 s: six lines of about 8 s each.
 LINES = ["Marta vuelve a casa después de diez años.", "Su madre la recibe sin una palabra.",
@@ -173,7 +173,7 @@ def test_recap_settings_are_tracked_by_the_rewrite_and_its_language_picks_the_vo
     import yaml
     from conftest import REPO
 
-    from dramabatch.workflow.tracking import Subject, tracked
+    from dramabatch.workflow.rerun.tracks import Subject, tracked
 
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     drama = Subject(language="en")

@@ -12,7 +12,7 @@ from dramabatch.footage.graph import background_graph, footage_inputs
 from dramabatch.render.options import AudioMix, SubtitleStyle, VideoOptions
 from dramabatch.render.subtitles import write_srt
 from dramabatch.render.videos import render, render_long, render_short
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.shorts.plan import plan_shorts
 from dramabatch.voice.narrate import narrate
 

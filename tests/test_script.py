@@ -1,6 +1,6 @@
 import unicodedata
 
-from dramabatch.script.compose import build_script, normalise_text, split_clauses, split_sentences
+from dramabatch.script.sentences import build_script, normalise_text, split_clauses, split_sentences
 
 
 def test_sentences_keep_spanish_punctuation():

@@ -1,4 +1,4 @@
-"""The Snakemake workarounds (dramabatch.workflow.smkfix), each against real Snakemake.
+"""The Snakemake workarounds (dramabatch.workflow.smk.fixes), each against real Snakemake.
 
 Timers: without the fix, every scheduling round with ready jobs arms one more timer thread in the
 Snakemake process, so their number follows the finished jobs and each wakes the scheduler every
@@ -19,10 +19,10 @@ from types import SimpleNamespace
 
 from conftest import SNAKEMAKE
 
-from dramabatch.workflow.smkfix import _PARAMS, _reevaluate_once, function_params
+from dramabatch.workflow.smk.fixes import _PARAMS, _reevaluate_once, function_params
 
 SNAKEFILE = """
-from dramabatch.workflow.smkfix import bound_reevaluation_timers
+from dramabatch.workflow.smk.fixes import bound_reevaluation_timers
 
 if config.get("fix"):
     bound_reevaluation_timers()
@@ -67,7 +67,7 @@ def test_a_real_run_keeps_its_timer_threads_bounded(tmp_path):
     assert fixed <= 5, fixed
     assert unfixed >= fixed + 20, (
         f"{unfixed} threads without the fix, {fixed} with it: this Snakemake no longer piles up "
-        "re-evaluation timers, and dramabatch.workflow.smkfix may go")
+        "re-evaluation timers, and dramabatch.workflow.smk.fixes may go")
 
 
 def _limiter(max_jobs: int, timespan: float):
@@ -105,7 +105,7 @@ def test_a_wakeup_only_when_the_rate_limiter_held_jobs_back():
 
 
 SCRIPT_SNAKEFILE = """
-from dramabatch.workflow.smkfix import check_scripts_once, memoize_function_params
+from dramabatch.workflow.smk.fixes import check_scripts_once, memoize_function_params
 
 if config.get("fix"):
     check_scripts_once()
@@ -144,7 +144,7 @@ def counting(module, name, key, callers=("",)):
 counting(script, "get_source", "lookups")
 # not the signature calls of imports (dataclasses, numpy...)
 counting(inspect, "signature", "signatures",
-         ("snakemake/common/__init__.py", "dramabatch/workflow/smkfix.py"))
+         ("snakemake/common/__init__.py", "dramabatch/workflow/smk/fixes.py"))
 atexit.register(lambda: print("LOOKUPS", calls["lookups"], calls["signatures"]))
 from snakemake.cli import main
 sys.argv = ["snakemake"] + sys.argv[1:]

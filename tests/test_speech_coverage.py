@@ -15,7 +15,6 @@ from textmetrics import words
 
 from dramabatch.base.audio import extract_audio, read_wav_mono, write_wav_mono
 from dramabatch.base.errors import DramaError
-from dramabatch.speech.check import MAX_COMPRESSION_RATIO, check_coverage, check_quality
 from dramabatch.speech.coverage import uncovered
 from dramabatch.speech.level import load_speech_audio
 from dramabatch.speech.transcribe import (
@@ -23,6 +22,7 @@ from dramabatch.speech.transcribe import (
     transcribe,
     transcribe_faster_whisper,
 )
+from dramabatch.speech.trust import MAX_COMPRESSION_RATIO, check_coverage, check_quality
 
 ES = REPO.parent / "shared" / "speech" / "es"
 RATE = 16000

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import REPO, SNAKEMAKE, TINY_CONFIG, write_manifest
 
-from dramabatch.workflow.tracking import (
+from dramabatch.workflow.rerun.tracks import (
     CHECKS,
     OPERATIONAL,
     STAGE_VERSIONS,
@@ -335,7 +335,7 @@ def test_the_job_graph_does_not_depend_on_the_pexels_key(tmp_path, speech_video)
 
 def test_stage_code_follows_the_scripts_imports(tmp_path):
     """A module a stage starts to import is covered by its hash with no list to edit."""
-    from dramabatch.workflow.stagecode import package_closure
+    from dramabatch.workflow.rerun.stagecode import package_closure
 
     pkg = tmp_path / "src" / "dramabatch"
     for rel, text in {"__init__.py": "", "voice/__init__.py": "", "base/__init__.py": "",

@@ -110,7 +110,7 @@ def test_english_only_model_still_transcribes_english(wav16k):
 
 
 def test_mostly_hallucinated_transcripts_fail_with_the_figures():
-    from dramabatch.speech.check import check_quality
+    from dramabatch.speech.trust import check_quality
 
     good = {"start": 0, "end": 4, "avg_logprob": -0.3, "text": "Mi muy querido Manuel."}
     loop = {"start": 4, "end": 10, "avg_logprob": -0.2, "text": "no me dejes " * 10}

@@ -21,7 +21,7 @@ from dramabatch.base.audio import write_wav_mono
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import ffmpeg_exe, probe
 from dramabatch.render.subtitles import write_srt
-from dramabatch.script.compose import build_script
+from dramabatch.script.sentences import build_script
 from dramabatch.voice.narrate import narrate
 from dramabatch.voice.tts import engine_plan, make_engine, parse_voice_spec
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dramabatch.voice.earcheck import garbled
+from dramabatch.voice.hearing import garbled
 from dramabatch.voice.wer import by_segment, wer, words
 
 

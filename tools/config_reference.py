@@ -1,5 +1,5 @@
 """Generate the README's configuration reference (from config/schema.yaml) and its table of
-what each config key reruns (from dramabatch.workflow.tracking, the table the rules' params come
+what each config key reruns (from dramabatch.workflow.rerun.tracks, the table the rules' params come
 from).
 
     .venv/bin/python tools/config_reference.py          # print both tables
@@ -59,7 +59,7 @@ def reference() -> str:
 
 
 def reruns() -> str:
-    from dramabatch.workflow.rerun_table import rerun_table
+    from dramabatch.workflow.rerun.table import rerun_table
 
     return rerun_table()
 

@@ -4,7 +4,7 @@
     .venv/bin/python tools/stage_code.py --write  # record the current hashes and versions
 
 A stage's hash covers scripts/<stage>.py and every package module it runs, found by following its
-imports (dramabatch.workflow.stagecode: no hand-kept list), each parsed and dumped without
+imports (dramabatch.workflow.rerun.stagecode: no hand-kept list), each parsed and dumped without
 docstrings, comments or layout: reformatting or commenting changes nothing, any change to the code
 does. tests/test_tracking.py fails while a hash differs from tests/stage_code.json. Then decide:
 does the stage now write something different? Bump its STAGE_VERSIONS entry (finished batches
@@ -19,8 +19,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from dramabatch.workflow.stagecode import package_closure
-from dramabatch.workflow.tracking import STAGE_VERSIONS
+from dramabatch.workflow.rerun.stagecode import package_closure
+from dramabatch.workflow.rerun.tracks import STAGE_VERSIONS
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"

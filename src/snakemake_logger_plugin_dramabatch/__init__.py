@@ -1,6 +1,6 @@
 """Snakemake finds logger plugins by their top-level module's name, ``snakemake_logger_plugin_*``
 (``pkgutil.iter_modules``), so ``--logger dramabatch`` needs this name at the top of ``src/``.
-The plugin itself is ``dramabatch.workflow.progresslogger``; this module only exposes it.
+The plugin itself is ``dramabatch.workflow.progress.logger``; this module only exposes it.
 
 Snakemake imports every installed logger plugin whenever it starts, whatever the command, so an
 import error here would stop every ``snakemake`` call. A venv installed before the display's
@@ -14,7 +14,7 @@ import sys
 from logging import LogRecord
 
 try:
-    from dramabatch.workflow.progresslogger import LogHandler
+    from dramabatch.workflow.progress.logger import LogHandler
 except ImportError as missing:  # snakemake-logger-plugin-rich or rich not installed
     from snakemake_interface_logger_plugins.base import LogHandlerBase
 

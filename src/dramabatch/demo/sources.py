@@ -24,7 +24,7 @@ from ..base.audio import write_wav_mono
 from ..base.errors import DramaError
 from ..base.fsutil import atomic_output
 from ..base.media import run_ffmpeg
-from ..script.compose import normalise_text
+from ..script.sentences import normalise_text
 from .assets import fetch_all
 from .cut import SHOTS, cut_graph, edit_for, fit_shots
 

@@ -1,6 +1,6 @@
 """From a recap's checked beats (script/recap.py) to script segments that keep their footage.
 
-A narration beat becomes clauses as any narration does (compose.build_script), each carrying
+A narration beat becomes clauses as any narration does (sentences.build_script), each carrying
 the beat's number (``beat``), the transcript segments it cites (``cites``) and its share of the
 cited stretch (``source_start``/``source_end``: the stretch split among the clauses in proportion
 to their characters, so a sentence's picture is the part of the stretch its words tell about and
@@ -14,7 +14,7 @@ sample-exact. The scenes step plays its picture at 1x.
 
 from __future__ import annotations
 
-from .compose import build_script
+from .sentences import build_script
 
 
 def beat_segments(beats: list[dict], sentence_pause_ms: int = 600,

@@ -7,7 +7,7 @@ can be shown over exactly what it talks about (the scenes background) instead of
 of the source at the same share of the narration, the drift users complain about in free-text
 recaps.
 
-Every answer is checked (recap_check.py) before use; an invalid one gets one repair round with
+Every answer is checked (recap_verify.py) before use; an invalid one gets one repair round with
 the errors sent back; if that fails too, the record says ``fallback`` with the reason and the
 script is written from the transcript (the run summary names the drama and the reason). Network
 errors and timeouts are not answers: they fail the job, so a rerun asks again instead of keeping
@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 
 from ..base.errors import DramaError
-from .recap_check import check_beats, parse_answer
+from .recap_verify import check_beats, parse_answer
 from .rewrite import RewriteOptions, chat
 
 log = logging.getLogger(__name__)

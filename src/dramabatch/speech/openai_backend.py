@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..base.errors import DramaError
-from .check import check_detected, primary, require_language_support
 from .models import display_name
+from .trust import check_detected, primary, require_language_support
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,11 @@ from typing import Any
 import numpy as np
 
 from ..base.errors import DramaError
-from .check import (
+from .coverage import fill_gaps, uncovered
+from .level import load_speech_audio
+from .models import display_name, resolve_model
+from .openai_backend import load_openai_whisper, transcribe_openai_whisper
+from .trust import (
     MIN_AVG_LOGPROB,
     check_coverage,
     check_detected,
@@ -31,10 +35,6 @@ from .check import (
     require_language_support,
     suspect,
 )
-from .coverage import fill_gaps, uncovered
-from .level import load_speech_audio
-from .models import display_name, resolve_model
-from .openai_backend import load_openai_whisper, transcribe_openai_whisper
 from .vad import voice_spans, voiced_seconds
 
 __all__ = ["load_openai_whisper", "transcribe_openai_whisper"]

@@ -34,9 +34,9 @@ def fold(word: str) -> str:
 def recognise_words(audio: str | os.PathLike[str], model: str = "bundled-base",
                     language: str | None = None, threads: int = 1) -> tuple[list[dict], dict]:
     """Whisper (faster-whisper) words with start/end over ``audio``; plus run info."""
-    from ..speech.check import primary
     from ..speech.models import resolve_model
     from ..speech.transcribe import load_faster_whisper, pick_device
+    from ..speech.trust import primary
 
     device, compute_type = pick_device("auto", "auto")
     whisper = load_faster_whisper(resolve_model(model), device, compute_type, max(1, threads))

@@ -23,7 +23,7 @@ from ..base.errors import DramaError
 from ..base.fsutil import atomic_output, write_text_atomic
 from ..base.media import ffmpeg_exe, run_ffmpeg
 from .align import words_from_heard
-from .earcheck import check_by_ear, check_summary, whisper_recogniser
+from .hearing import check_by_ear, check_summary, whisper_recogniser
 from .tts import Engine, engine_plan, make_engine
 
 log = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
     original moments).
 
     With ``check`` (``model``, ``threads``, ``max_wer``) the narration is checked by ear
-    (``earcheck``) before it is encoded, and the same recognition gives ``words`` (words.json).
+    (``hearing``) before it is encoded, and the same recognition gives ``words`` (words.json).
     """
     segments = script["segments"]
     if not segments:

@@ -15,7 +15,7 @@ that stage and what follows) or re-records the hash (a refactor: nothing reruns)
 profile drops Snakemake's own ``code`` trigger, which would rerun on any edit of a script,
 comments included.
 
-The README's "what each config key reruns" table is generated from ``TRACKS`` by ``rerun_table``
+The README's "what each config key reruns" table is generated from ``TRACKS`` by ``rerun.table``
 (a test checks it).
 """
 
@@ -68,7 +68,7 @@ class Track:
 
 def _voice_plan(config: dict, drama: Any) -> set[str]:
     """Engines that may speak this drama (every engine when its language is known only later)."""
-    from ..voice.tts import ENGINES, engine_plan, primary_language
+    from ...voice.tts import ENGINES, engine_plan, primary_language
 
     language = primary_language(voice_language(config, drama))
     if not language:
@@ -221,7 +221,7 @@ STRUCTURAL = ("manifest", "outdir", "archive_name", "scripts_dir", "timelines_di
 
 
 def _language_voices(config: dict, drama: Any) -> bool:
-    from ..voice.tts import primary_language
+    from ...voice.tts import primary_language
 
     language = primary_language(voice_language(config, drama))
     voices = {primary_language(k) for k in (config["tts"].get("voices") or {})}
@@ -274,7 +274,7 @@ def tracked(rule: str, config: dict, drama: Any = None, orientation: str = "") -
 
 
 def _voices_entry(config: dict, drama: Any) -> dict:
-    from ..voice.tts import primary_language
+    from ...voice.tts import primary_language
 
     language = primary_language(voice_language(config, drama))
     voices = {primary_language(k): v for k, v in (config["tts"].get("voices") or {}).items()}

@@ -3,7 +3,7 @@
 It extends ``snakemake-logger-plugin-rich`` (0.5.x, by a Snakemake maintainer), which already
 turns Snakemake's log events into a rich console: errors, warnings, the job counts table, a
 spinner while the DAG is built, quiet job blocks. Its live panel is one bar per rule; a batch of
-200 dramas wants other facts, so the panel is replaced by ``progressview.BatchView``: the batch's
+200 dramas wants other facts, so the panel is replaced by ``view.BatchView``: the batch's
 jobs, its dramas finished / failed / left, elapsed and time left, one line per running job with
 the percentage the job logs. Everything else is the rich plugin's.
 
@@ -36,9 +36,9 @@ from snakemake_logger_plugin_rich import LogHandler as RichPluginHandler
 from snakemake_logger_plugin_rich import events
 from snakemake_logger_plugin_rich.event_handler import EventHandler as RichEventHandler
 
-from .batchprogress import BatchState, RunningJob
 from .jobpercent import read_tail
-from .progressview import BatchView, plain_line
+from .state import BatchState, RunningJob
+from .view import BatchView, plain_line
 
 MODES = ("live", "plain", "off")
 #: The panel's clock ticks in seconds, and the display's cost is per second, not per job

@@ -14,8 +14,8 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
-from .batchprogress import BatchState, Snapshot
 from .jobpercent import PercentReader
+from .state import BatchState, Snapshot
 
 
 def clock(seconds: float | None) -> str:

@@ -6,7 +6,7 @@ to ``<outdir>/run_summary.json`` for scripts and dashboards.
 
 A drama is *finished* when its archive (``_archives/<id>.zip``) exists and no job of it failed
 since. Otherwise its cause is the newest ``FAILED`` line in its job logs (written by
-``smk.run_step``), so a stale failure that was fixed by a later run never shows. Each drama also
+``smk.job.run_step``), so a stale failure that was fixed by a later run never shows. Each drama also
 reports the disk it takes (its folder and its archive), and whether its source had to be fetched
 again (``archive.keep_sources: false`` dropped it after an earlier finish).
 
@@ -21,7 +21,7 @@ import json
 import re
 from pathlib import Path
 
-from ..base.fsutil import write_text_atomic
+from ...base.fsutil import write_text_atomic
 from .diskplan import MB, disk_used
 
 _FAILED_RE = re.compile(r"FAILED drama '[^']*', stage ([^:]+): (.*)$")

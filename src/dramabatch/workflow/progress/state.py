@@ -1,6 +1,6 @@
 """Where a running batch stands, from Snakemake's log events: dramas, jobs, time left.
 
-The live display (workflow/progresslogger.py) feeds this from Snakemake's logger events and draws
+The live display (workflow/progress/logger.py) feeds this from Snakemake's logger events and draws
 what :meth:`BatchState.snapshot` returns. It holds no rendering, so it is tested on plain events.
 
 A drama is the ``id`` wildcard. It is *finished* when its ``finish`` job (report and archive, the

@@ -6,7 +6,7 @@ the README's copy differs, so the table can never drift from the params the rule
 
 from __future__ import annotations
 
-from .tracking import (
+from .tracks import (
     CHECKS,
     EMBEDDED,
     FIXED_ORIENTATION,

@@ -18,7 +18,7 @@ rule finish:
         plan=f"{OUT}/{{id}}/shorts/plan.json",
         long_thumb=f"{OUT}/{{id}}/thumbs/long.jpg",
         transcript=f"{OUT}/{{id}}/transcript.json",
-        timeline=f"{OUT}/{{id}}/narration.json",
+        narration_plan=f"{OUT}/{{id}}/narration.json",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
         script=f"{OUT}/{{id}}/script.json",
         narration=f"{OUT}/{{id}}/narration.mp3",
@@ -56,3 +56,26 @@ rule finish:
         title=lambda wc: drama(wc).title,
     script:
         "../scripts/finish.py"
+
+
+# The batch zip: every drama's archive members in one file, with their manifests merged. Only
+# for batches of at most archive.batch_max_dramas dramas (see common.smk, BATCH_ZIP); each
+# drama's own archive is written by its finish job (above).
+
+
+rule package:
+    input:
+        [f"{ARCHIVES}/{drama_id}.zip" for drama_id in DRAMAS],
+    output:
+        ARCHIVE,
+    log:
+        f"{OUT}/logs/package.log",
+    conda:
+        "../envs/dramabatch.yaml"
+    resources:
+        mem_mb=256,
+        runtime=30,
+    params:
+        tracked=tracked_params("package"),
+    script:
+        "../scripts/package.py"

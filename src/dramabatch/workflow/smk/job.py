@@ -12,8 +12,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..base.errors import DramaError
-from ..base.fsutil import load_json
+from ...base.errors import DramaError
+from ...base.fsutil import load_json
 
 __all__ = ["load_json", "run_step", "run_steps", "setup_logging", "unexpected_cause"]
 

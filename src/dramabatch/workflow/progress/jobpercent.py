@@ -16,10 +16,10 @@ import re
 import time
 from collections.abc import Callable, Iterable
 
-from .batchprogress import RunningJob
+from .state import RunningJob
 
-#: The end of a progress line, "<logger>: <step>: 42%" (dramabatch.workflow.smk's log format puts
-#: the message last): the step ("render long video", "transcribe") and its percentage.
+#: The end of a progress line, "<logger>: <step>: 42%" (dramabatch.workflow.smk.job's log format
+#: puts the message last): the step ("render long video", "transcribe") and its percentage.
 PERCENT_RE = re.compile(r":\s(?:([^:]{1,60}):\s)?(\d{1,3})%\s*$")
 TAIL_BYTES = 512
 

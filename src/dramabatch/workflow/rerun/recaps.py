@@ -1,7 +1,7 @@
 """Which dramas are recapped (``rewrite.mode: recap``), and the language their narration is
 voiced in: a recap may be told in another language than the drama's (a Chinese drama recapped
 in Spanish is voiced by the Spanish voice), so the voice settings a narration depends on follow
-``rewrite.language`` for those dramas (tracking.py)."""
+``rewrite.language`` for those dramas (tracks.py)."""
 
 from __future__ import annotations
 

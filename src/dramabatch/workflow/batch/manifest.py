@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..base.errors import ConfigError
+from ...base.errors import ConfigError
 
 #: Ids start with a letter or digit (never '-' or '_', so no id reads as a command-line option or
 #: lands in a shared folder such as results/_library) and continue with letters, digits, '_', '-'.
