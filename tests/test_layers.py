@@ -1,4 +1,6 @@
-"""The package's layering: imports only go down (dramabatch.LAYERS), no cycles between rooms."""
+"""The package's layering: imports only go down (dramabatch.LAYERS), no cycles between rooms, and
+no cycle between modules anywhere (imports inside functions included: a lazy import that closes a
+loop is still a loop, only hidden until the function runs)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import dramabatch
-from dramabatch.workflow.rerun.stagecode import imported_names, module_name
+from dramabatch.workflow.rerun.stagecode import _file_of, imported_names, module_name
 
 SRC = Path(dramabatch.__file__).resolve().parents[1]
 
@@ -71,6 +73,100 @@ def cycles(src: Path) -> list[list[str]]:
     for start in sorted(graph):
         walk(start, start, [start])
     return found
+
+
+def _module_of(name: str, src: Path) -> str | None:
+    """The dotted module ``name`` runs: itself when a module or package, else (a class or function
+    imported from a module) the module it lives in; None outside the package."""
+    while name:
+        if _file_of(name, src) is not None:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def module_edges(src: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports, anywhere in the file. ``from a import b``
+    reads a module ``a.b`` when there is one, else ``a``; parents' ``__init__`` run by a dotted
+    import are not edges (a submodule's parent is already importing when it runs)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted((src / "dramabatch").rglob("*.py")):
+        module, is_package = module_name(path, src)
+        names = imported_names(path, module, is_package)
+        targets = set()
+        for name in names:
+            if not name.startswith("dramabatch"):
+                continue
+            target = _module_of(name, src)
+            # ``from a import b`` also yields ``a``: keep it only when b is not a module of a
+            if target and not any(n.startswith(target + ".") and _file_of(n, src) for n in names):
+                targets.add(target)
+            elif target and _file_of(name, src):
+                targets.add(target)
+        graph[module] = targets - {module}
+    return graph
+
+
+def module_cycles(src: Path) -> list[list[str]]:
+    """Every strongly connected group of two or more modules (Tarjan), each sorted."""
+    graph = module_edges(src)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_no_cycle_between_modules():
+    graph = module_edges(SRC)
+    found = module_cycles(SRC)
+    print(f"{len(graph)} modules, {sum(map(len, graph.values()))} imports between them, "
+          f"cycles: {len(found)}")
+    assert not found, "\n".join(" <-> ".join(group) for group in found)
+
+
+def test_module_cycle_hidden_in_a_function_is_found(tmp_path):
+    # compose.py imported beats at the top, beats imported compose back inside a function:
+    # the room check saw nothing (one room), the module check must
+    src = _tree(tmp_path, {"__init__.py": "", "script/__init__.py": "",
+                           "script/compose.py": "from .beats import beat_segments\n"
+                                                "def build_script():\n    pass\n",
+                           "script/beats.py": "def beat_segments():\n"
+                                              "    from .compose import build_script\n"
+                                              "    return build_script()\n",
+                           "script/other.py": "from .compose import build_script\n"})
+    assert module_cycles(src) == [["dramabatch.script.beats", "dramabatch.script.compose"]]
+    # the same two modules with the loop cut (primitives in their own module): no cycle
+    (src / "dramabatch/script/beats.py").write_text(
+        "def beat_segments():\n    from .other import build_script\n")
+    (src / "dramabatch/script/other.py").write_text("def build_script():\n    pass\n")
+    assert module_cycles(src) == []
 
 
 def test_imports_only_go_down():

@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from ...base.errors import DramaError
+from .language import primary_language
 
 
 class Engine(Protocol):
@@ -28,12 +29,6 @@ class Engine(Protocol):
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
         """Return (float32 mono samples, sample rate) for ``text``."""
         ...
-
-
-def primary_language(language: str | None) -> str:
-    """'es-MX' -> 'es'; '' / 'auto' / None -> '' (unknown)."""
-    lang = (language or "").strip().lower().replace("_", "-")
-    return "" if lang in ("", "auto") else lang.split("-")[0]
 
 
 def _piper(options: dict) -> Engine:

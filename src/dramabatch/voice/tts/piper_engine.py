@@ -37,7 +37,7 @@ class PiperEngine:
                  language: str | None = None):
         from piper import PiperVoice, SynthesisConfig
 
-        from . import primary_language
+        from .language import primary_language
 
         model, config = resolve_voice(voice)
         self.voice_id = model.stem
