@@ -30,7 +30,7 @@ check_scripts_once()
 memoize_function_params()
 # A big batch is a heap of millions of long-lived objects: CPython's default collector walked it
 # in full 11 times while a 1,000-drama plan was built and once more at exit
-# (dramabatch/workflow/gcpolicy.py).
+# (dramabatch/workflow/smk/gcpolicy.py).
 relax_collector()
 
 OUT = config["outdir"].rstrip("/")

@@ -106,7 +106,7 @@ def test_stage_code_matches_its_recorded_version():
     stale = {s: (recorded.get(s), e) for s, e in current().items() if recorded.get(s) != e}
     assert not stale, (
         f"the code of {sorted(stale)} changed: if what the stage writes changes, bump its "
-        f"STAGE_VERSIONS entry in src/dramabatch/workflow/tracking.py (finished batches redo "
+        f"STAGE_VERSIONS entry in src/dramabatch/workflow/rerun/tracks.py (finished batches redo "
         f"it); if it "
         f"is a refactor, leave the version. Then run tools/stage_code.py --write. {stale}")
 

@@ -1,11 +1,12 @@
-"""Generate the README's configuration reference (from config/schema.yaml) and its table of
-what each config key reruns (from dramabatch.workflow.rerun.tracks, the table the rules' params come
-from).
+"""Generate config/README.md's two tables: the configuration reference (from
+config/schema.yaml) and what each config key reruns (from dramabatch.workflow.rerun.tracks, the
+table the rules' params come from).
 
     .venv/bin/python tools/config_reference.py          # print both tables
-    .venv/bin/python tools/config_reference.py --write  # update README.md between the markers
+    .venv/bin/python tools/config_reference.py --write  # update config/README.md between markers
 
-tests/test_docs.py fails when README.md and the sources disagree, so neither can drift.
+config/README.md is where Snakemake's workflow catalog looks for a workflow's configuration docs.
+tests/test_docs.py fails when the file and the sources disagree, so neither can drift.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+#: The generated tables' file.
+TARGET = REPO / "config" / "README.md"
 
 
 def _type(spec: dict, defs: dict) -> str:
@@ -64,7 +67,7 @@ def reruns() -> str:
     return rerun_table()
 
 
-#: README sections: marker name -> generator.
+#: Generated sections of TARGET: marker name -> generator.
 SECTIONS = {"config-reference": reference, "reruns": reruns}
 
 
@@ -72,7 +75,8 @@ def markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
-def readme_section(text: str, name: str = "config-reference") -> str:
+def section(text: str, name: str = "config-reference") -> str:
+    """The text between the ``name`` markers, stripped."""
     start, end = markers(name)
     return text.split(start, 1)[1].split(end, 1)[0].strip()
 
@@ -84,16 +88,15 @@ def main() -> None:
     if not args.write:
         print("\n\n".join(make() for make in SECTIONS.values()))
         return
-    readme = REPO / "README.md"
-    text = readme.read_text(encoding="utf-8")
+    text = TARGET.read_text(encoding="utf-8")
     for name, make in SECTIONS.items():
         start, end = markers(name)
         if start not in text:
-            sys.exit(f"README.md has no {start} marker")
+            sys.exit(f"{TARGET.relative_to(REPO)} has no {start} marker")
         head, rest = text.split(start, 1)
         tail = rest.split(end, 1)[1]
         text = f"{head}{start}\n{make()}\n{end}{tail}"
-    readme.write_text(text, encoding="utf-8")
+    TARGET.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

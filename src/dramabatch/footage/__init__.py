@@ -4,5 +4,5 @@ Reads: the source, the narration's timeline, Pexels searches and picks, local cl
 ``background/{landscape,portrait}.json`` (the plans) and the Pexels library. Holds the scenes step
 (the drama's own shots under each sentence), subtitle-band detection, face reframing, and the
 ffmpeg graph pieces that turn a plan into pictures.
-Imports: base, sources, speech, script, voice.
+Imports: base only (the narration's times are read from narration.json).
 """

@@ -9,6 +9,6 @@ the cues the render used; ``checks`` judges every number against ``qc.*`` thresh
 ``fail``); ``drama`` runs one drama's long video and every short and writes ``qc.json``.
 
 Reads: the finished videos, ``narration.json``, ``words.json``, the SRT, the shorts' plan.
-Writes: ``results/<id>/qc.json``. May import base, render (cue and style code, so the expected
-caption times are the render's own) and the stages below them; never archive or workflow.
+Writes: ``results/<id>/qc.json``. Imports: base and render (cue and style code, so the expected
+caption times are the render's own); never archive or workflow.
 """

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .captions import Offsets
 from .measure import Measures
 
-#: Each check: what it measures (the README's config reference repeats these) and its unit.
+#: Each check: what it measures (config/README.md's reference repeats these) and its unit.
 CHECKS: dict[str, tuple[str, str]] = {
     "black_share": ("share of the video whose picture is black", "share"),
     "frozen_share": ("share of the video whose picture does not move", "share"),

@@ -2,5 +2,5 @@
 
 Reads: the footage plan, the narration, its word times, the style. Writes: ``long.mp4``,
 ``shorts/short_NN.mp4``, ``long.srt``, thumbnail strips. Holds captions (cues, subtitles, fonts).
-Imports: every earlier stage (base … footage).
+Imports: base and footage (the plan's types and the ffmpeg graph pieces that draw it).
 """

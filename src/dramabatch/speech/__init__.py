@@ -2,5 +2,5 @@
 
 Reads: the source's audio (the chosen track). Writes: ``transcript.json``. Holds the packaged
 Whisper models (models), audio track choice (tracks) and the transcript's trust checks (check).
-Imports: base, sources.
+Imports: base only.
 """

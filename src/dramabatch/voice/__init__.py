@@ -4,5 +4,5 @@ Reads: the script's segments (and the source, for a recap's original moments: mo
 Writes: ``narration.mp3``, ``narration.json`` (sample-exact segment times, who spoke),
 ``words.json`` (caption word times). Engines live in ``voice.tts``; word times
 come from a Whisper pass over the narration (align).
-Imports: base, sources, speech, script.
+Imports: base and speech (the Whisper models and trust checks of the word-time pass, align).
 """

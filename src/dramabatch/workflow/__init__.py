@@ -5,7 +5,7 @@ plugin; no stage imports it. Four concerns, one subpackage each, none importing 
               estimate before the first job (diskplan), the run summary (summary)
     rerun     what each rule's params track, so that a rerun redoes exactly what changed: the
               tracked config keys (tracks), per-stage code hashes (stagecode), which dramas are
-              recapped (recaps), the README's rerun table (table)
+              recapped (recaps), config/README.md's rerun table (table)
     smk       Snakemake glue: a rule script's logging and one-line failures (job), workarounds for
               Snakemake's costs on big batches (fixes, gcpolicy)
     progress  the live display (``--logger dramabatch``): events to batch state (state), a

@@ -1,7 +1,7 @@
-"""The README's "what each config key reruns" table, generated from ``tracking.TRACKS``.
+"""The "what each config key reruns" table of config/README.md, generated from ``tracks.TRACKS``.
 
-``tools/config_reference.py --write`` puts it in the README; ``tests/test_docs.py`` fails while
-the README's copy differs, so the table can never drift from the params the rules really track.
+``tools/config_reference.py --write`` puts it in config/README.md; ``tests/test_docs.py`` fails
+while that copy differs, so the table can never drift from the params the rules really track.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def rerun_rules(track: Track) -> list[str]:
 
 
 def rerun_table() -> str:
-    """Markdown: every config key and what a change to it reruns (for the README)."""
+    """Markdown: every config key and what a change to it reruns (for config/README.md)."""
     rows: dict[str, list[str]] = {}
     for track in TRACKS:
         what = ", ".join(f"`{r}`" for r in rerun_rules(track))

@@ -15,8 +15,8 @@ that stage and what follows) or re-records the hash (a refactor: nothing reruns)
 profile drops Snakemake's own ``code`` trigger, which would rerun on any edit of a script,
 comments included.
 
-The README's "what each config key reruns" table is generated from ``TRACKS`` by ``rerun.table``
-(a test checks it).
+config/README.md's "what each config key reruns" table is generated from ``TRACKS`` by
+``rerun.table`` (a test checks it).
 """
 
 from __future__ import annotations
