@@ -41,6 +41,7 @@ MIN_LETTERS = 12
 TOP_K = 10
 
 
+@functools.lru_cache(maxsize=4096)
 def code(tag: str | None) -> str:
     """The standard primary language subtag of ``tag`` ('spa' -> 'es', 'es-MX' -> 'es',
     'jw' -> 'jv', 'cmn' -> 'zh'); '' for none, 'und', 'auto' or a tag langcodes cannot read."""
@@ -61,6 +62,7 @@ def same_language(a: str | None, b: str | None) -> bool:
     return bool(ca) and ca == cb
 
 
+@functools.lru_cache(maxsize=4096)
 def close(asked: str, written: str) -> bool:
     """Is a text in ``written`` acceptable where ``asked`` was wanted? langcodes' distance is
     one-way (CLDR: a Ukrainian reader is served by Russian, 24, not the other way, 84)."""
@@ -114,7 +116,7 @@ def known_languages() -> frozenset[str]:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
 
 
 def guess_language(text: str) -> str:
