@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 
 from ..base.errors import DramaError
+from ..base.language import name as language_name
 from .recap_verify import check_beats, parse_answer
 from .rewrite import RewriteOptions, chat
 
@@ -36,12 +37,6 @@ Rules: segment numbers exist, ascend within a beat and every beat comes after th
 a narration fits its footage: about {cps:g} characters per second of the segments it cites, \
 never more; the whole recap lasts about {target:.0f} seconds; the narration is written in \
 {language}, in clear spoken sentences, no headings, lists or emoji."""
-
-#: Language names for the prompt (the code for the rest).
-LANGUAGE_NAMES = {"es": "Spanish", "en": "English", "fr": "French", "pt": "Portuguese",
-                  "it": "Italian", "de": "German", "zh": "Chinese", "ja": "Japanese",
-                  "ko": "Korean"}
-
 
 def numbered(segments: list[dict]) -> str:
     """The transcript as the model sees it: one line per segment, ``[n] start-end text``."""
@@ -68,8 +63,8 @@ def recap_transcript(transcript: dict, opts: RewriteOptions, pause_s: float = 0.
     language = (opts.language or transcript.get("language") or "").split("-")[0].lower()
     target = target_seconds(transcript, opts)
     system = RECAP_PROMPT.format(cps=opts.chars_per_second, target=target,
-                                 language=LANGUAGE_NAMES.get(language, language or "the "
-                                                             "transcript's language"))
+                                 language=language_name(language) or "the transcript's "
+                                                                     "language")
     messages = [{"role": "system", "content": system},
                 {"role": "user", "content": numbered(segments)}]
     record = {"model": opts.model, "mode": "recap", "language": language,

@@ -13,13 +13,20 @@ configured 130 words/min: 13.0 chars/s in Spanish, 12.7 in English; Piper's bund
 voice: 19.5). Estimating with the slowest voice means a narration that fits, fits under any
 voice: a faster one only trims the stretch's end. A beat whose estimate exceeds its stretch at
 the slowest speed by more than ``FIT_SLACK_S`` is too long for its footage.
+
+Language: the narration is held against the asked language by base.language (fastText's model
+of 176 languages, from the wheel): any language Whisper transcribes but six is judged, and a
+near language (Indonesian for Malay) or a text too short to tell is let through, not refused.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
+
+from ..base.language import guess_language, wrong_language
+
+__all__ = ["check_beats", "guess_language", "parse_answer"]
 
 #: The slowest the scenes step plays a stretch (source seconds per narration second).
 SLOWEST = 0.8
@@ -32,25 +39,6 @@ MAX_ORIGINAL_S = 20.0
 #: An original moment runs this much past its segment's end, into the silence before the next
 #: one: Whisper ends a segment on its last word's onset-heavy part and would clip the tail.
 ORIGINAL_TAIL_S = 0.3
-#: A few of the most frequent words of the languages the check recognises by words (their
-#: share of a text tells one language from another); CJK scripts are recognised by characters.
-STOPWORDS = {
-    "es": "el la los las de del que y en un una es por con para no se su al lo como pero más "
-          "le ya muy sin sobre también me hasta cuando él ella",
-    "en": "the of and to in is was that it he she for with as his her on at by but not be "
-          "they this had from have were are you",
-    "fr": "le la les des de du et est un une que qui dans pour pas sur ne il elle au avec son "
-          "sa ce mais",
-    "pt": "o a os as de do da que e em um uma é por com para não se seu sua ao mas como ele "
-          "ela foi",
-    "it": "il la le di del della che e è un una per con non si suo sua ma come lui lei gli "
-          "nel alla",
-    "de": "der die das und ist nicht ein eine zu den von mit sich auf für er sie es dem war "
-          "aber",
-}
-_WORDS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
-
-
 def parse_answer(text: str) -> tuple[list | None, str]:
     """The beats list of an answer (None and why when there is none): a JSON object with
     ``beats``, or a bare list; a code fence or prose around the JSON is tolerated."""
@@ -75,24 +63,6 @@ def parse_answer(text: str) -> tuple[list | None, str]:
 def _outer(text: str, left: str, right: str) -> str:
     a, b = text.find(left), text.rfind(right)
     return text[a:b + 1] if 0 <= a < b else ""
-
-
-def guess_language(text: str) -> str:
-    """The language of ``text`` by its script (zh, ja, ko) or its most frequent words (es, en,
-    fr, pt, it, de); '' when it cannot tell."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return ""
-    names = [unicodedata.name(ch, "") for ch in letters]
-    for lang, mark in (("ja", ("HIRAGANA", "KATAKANA")), ("ko", ("HANGUL",)),
-                       ("zh", ("CJK UNIFIED",))):
-        if sum(n.startswith(mark) for n in names) > len(letters) * 0.3:
-            return lang
-    words = re.findall(r"\w+", text.casefold())
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
-    best = max(scores, key=scores.get)
-    runner_up = max(v for k, v in scores.items() if k != best)
-    return best if scores[best] >= 3 and scores[best] > 1.5 * runner_up else ""
 
 
 def check_beats(beats: list, segments: list[dict], language: str, target_s: float,
@@ -158,8 +128,9 @@ def check_beats(beats: list, segments: list[dict], language: str, target_s: floa
         return out, errors
     if not any(b["kind"] == "narration" for b in out):
         errors.append("the recap has no narration beat")
-    said = guess_language(" ".join(b["text"] for b in out if b["kind"] == "narration"))
-    if language and said and said != language:
+    said = wrong_language(" ".join(b["text"] for b in out if b["kind"] == "narration"),
+                          language)
+    if said:
         errors.append(f"the narration is in '{said}', not in '{language}' as asked")
     total = sum(b["estimate_s"] + pause_s for b in out)
     low, high = TARGET_BOUNDS

@@ -2,7 +2,8 @@
 
 Downloaded episodes often carry an original and a dubbed track, or music-and-effects beside the
 dialogue. The choice, in order: the manifest's ``audio_track`` column (a track number counted
-from 0 among the audio tracks, as ffmpeg's ``a:N``, or a language tag such as ``spa`` / ``es``);
+from 0 among the audio tracks, as ffmpeg's ``a:N``, or a language tag such as ``spa`` / ``es``,
+any ISO 639 spelling: langcodes reads them, base.language);
 else the track whose language tag matches the drama's language; else the track with the most
 speech (Silero VAD). A chosen track without speech, while another has some, fails the drama
 naming both, and every error lists the tracks found with their tags.
@@ -19,13 +20,7 @@ from pathlib import Path
 import av
 
 from ..base.errors import DramaError
-
-#: ISO 639-1 codes (manifest, Whisper) and the ISO 639-2 tags containers use for them.
-ISO639_2 = {
-    "es": ("spa",), "en": ("eng",), "fr": ("fra", "fre"), "de": ("deu", "ger"),
-    "it": ("ita",), "pt": ("por",), "ja": ("jpn",), "zh": ("zho", "chi"), "ko": ("kor",),
-    "ru": ("rus",), "ar": ("ara",), "hi": ("hin",), "ca": ("cat",), "nl": ("nld", "dut"),
-}
+from ..base.language import same_language
 
 
 @dataclass(frozen=True)
@@ -50,10 +45,9 @@ def audio_tracks(path: str | os.PathLike[str]) -> list[AudioTrack]:
 
 
 def matches(tag: str, language: str) -> bool:
-    """Does a container tag ('spa', 'es', 'es-MX') name ``language`` ('es', 'es-MX')?"""
-    lang = (language or "").lower().split("-")[0]
-    tag = (tag or "").lower().split("-")[0]
-    return bool(lang and tag) and (tag == lang or tag in ISO639_2.get(lang, ()))
+    """Does a container tag ('spa', 'fre', 'es-MX') name ``language`` ('es', 'es-MX')? Any
+    ISO 639-1/-2 spelling of any language, compared by langcodes (base.language)."""
+    return same_language(tag, language)
 
 
 def _listing(tracks: list[AudioTrack]) -> str:

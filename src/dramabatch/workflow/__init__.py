@@ -2,7 +2,8 @@
 plugin; no stage imports it. Four concerns, one subpackage each, none importing another:
 
     batch     the batch as the user gives it and sees it end: the manifest (manifest), the disk
-              estimate before the first job (diskplan), the run summary (summary)
+              estimate before the first job (diskplan), the run summary (summary), what the
+              install found (doctor)
     rerun     what each rule's params track, so that a rerun redoes exactly what changed: the
               tracked config keys (tracks), per-stage code hashes (stagecode), which dramas are
               recapped (recaps), config/README.md's rerun table (table)
@@ -12,6 +13,6 @@ plugin; no stage imports it. Four concerns, one subpackage each, none importing 
               running job's percentage from its log (jobpercent), drawing (view), the plugin's
               handler (logger)
 
-Imports: base and voice (rerun.tracks reads the voice plan); any stage may be imported, none
-imports this.
+Imports: base, sources (batch.doctor asks yt-dlp what it found) and voice (rerun.tracks reads
+the voice plan); any stage may be imported, none imports this.
 """
