@@ -59,9 +59,11 @@ def fetch_local(source: str, out: Path) -> None:
 
 def fetch_url(url: str, out: Path, *, connect_timeout: float = 10, read_timeout: float = 60,
               max_bytes: int = 2 * 1024**3, retries: int = 4, backoff: float = 1.0,
-              max_backoff: float = 30.0) -> None:
+              max_backoff: float = 30.0, min_rate: float = 10_000, rate_window: float = 60,
+              deadline: float = 7200) -> None:
     download(url, out, HttpOptions(connect_timeout, read_timeout, max_bytes, retries, backoff,
-                                   max_backoff), what="download")
+                                   max_backoff, min_rate, rate_window, deadline),
+             what="download")
 
 
 # --------------------------------------------------------------------------- yt-dlp
