@@ -17,6 +17,7 @@ from dramabatch.workflow.smk.fixes import (
     check_scripts_once,
     memoize_function_params,
 )
+from dramabatch.workflow.rerun.adopt import adopt_relative_sources
 from dramabatch.workflow.rerun.tracks import Subject, tracked
 
 validate(config, "../config/schema.yaml")
@@ -66,6 +67,11 @@ if _unknown_skips:
     )
 for _skipped in config["skip"]:
     del DRAMAS[_skipped]
+
+# A batch finished while sources were recorded as absolute paths keeps its fetch_source records
+# (same file, relative spelling) instead of redoing every drama (dramabatch/workflow/rerun/adopt.py).
+if workflow.is_main_process:
+    adopt_relative_sources(OUT, {d.id: d.source for d in DRAMAS.values()})
 
 
 wildcard_constraints:
