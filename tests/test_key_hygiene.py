@@ -126,3 +126,22 @@ def test_a_batch_wide_job_failure_names_the_job_not_a_drama(tmp_path, caplog):
     assert "FAILED batch-wide job pexels_search ('city-night', landscape): unexpected " \
            "ValueError: boom" in text
     assert "None" not in text.splitlines()[0]
+
+
+def test_the_run_summary_names_a_failed_batch_wide_job(tmp_path):
+    from dramabatch.workflow.batch.summary import format_summary, summarise
+
+    lib = tmp_path / "logs" / "_library"
+    lib.mkdir(parents=True)
+    (lib / "pexels_search_city-night_landscape.log").write_text(
+        "2026 ERROR dramabatch: FAILED batch-wide job pexels_search ('city-night', landscape): "
+        "Pexels search could not be sent (InvalidHeader: ***)\n", encoding="utf-8")
+    (lib / "pexels_clip_ok.log").write_text("2026 INFO all good\n", encoding="utf-8")
+    summary = summarise(tmp_path, ["solo"], tmp_path / "all.zip", tmp_path / "_archives")
+    assert summary["batch_jobs_failed"] == [{
+        "job": "pexels_search ('city-night', landscape)",
+        "cause": "Pexels search could not be sent (InvalidHeader: ***)",
+        "log": str(lib / "pexels_search_city-night_landscape.log")}]
+    text = format_summary(summary)
+    assert "FAILED  batch-wide job pexels_search ('city-night', landscape): Pexels" in text
+    assert "None" not in text

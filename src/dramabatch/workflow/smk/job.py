@@ -48,8 +48,8 @@ def run_steps(snakemake: Any, steps: list[tuple[str, Callable[[], Any]]]) -> lis
             results.append(fn())
         except DramaError as exc:
             exc.located(drama=drama, stage=stage)
-            logging.getLogger("dramabatch").error("FAILED %s", _where(exc.drama, stage,
-                                                                      exc.cause))
+            logging.getLogger("dramabatch").error("FAILED %s",
+                                                  _where(exc.drama, exc.stage or stage, exc.cause))
             sys.exit(1)
         except Exception as exc:
             # Unexpected: keep the traceback in the log, but still say which drama and stage.
