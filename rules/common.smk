@@ -8,6 +8,8 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from dramabatch.base.errors import ConfigError
+from dramabatch.base.secrets import check_keys
+from dramabatch.footage.pexels_api import ENV_KEY as PEXELS_KEY_ENV
 from dramabatch.workflow.batch.manifest import ID_PATTERN, load_manifest
 from dramabatch.workflow.smk.gcpolicy import relax_collector
 from dramabatch.workflow.smk.fixes import (
@@ -15,9 +17,20 @@ from dramabatch.workflow.smk.fixes import (
     check_scripts_once,
     memoize_function_params,
 )
+from dramabatch.workflow.rerun.adopt import adopt_relative_sources
 from dramabatch.workflow.rerun.tracks import Subject, tracked
 
 validate(config, "../config/schema.yaml")
+
+# Every API key the run will use, stripped (a Windows .env's "\r") and checked once, before any
+# job: a malformed one stops here, naming its variable and never its value (base/secrets.py).
+try:
+    check_keys(
+        ([PEXELS_KEY_ENV] if "pexels" in config["background"]["order"] else [])
+        + ([config["rewrite"]["api_key_env"]] if config["rewrite"]["enabled"] else [])
+    )
+except ConfigError as exc:
+    raise WorkflowError(f"dramabatch: {exc}") from None
 
 # Snakemake's scheduler wakes itself once a second per finished job (a timer chain each); on a
 # big batch its own CPU per job grew with the batch. One wake-up, only when the rate limiter
@@ -54,6 +67,11 @@ if _unknown_skips:
     )
 for _skipped in config["skip"]:
     del DRAMAS[_skipped]
+
+# A batch finished while sources were recorded as absolute paths keeps its fetch_source records
+# (same file, relative spelling) instead of redoing every drama (dramabatch/workflow/rerun/adopt.py).
+if workflow.is_main_process:
+    adopt_relative_sources(OUT, {d.id: d.source for d in DRAMAS.values()})
 
 
 wildcard_constraints:

@@ -19,7 +19,8 @@ def fetch() -> None:
         snakemake.params.source, snakemake.output[0],
         connect_timeout=dl["connect_timeout_s"], read_timeout=dl["read_timeout_s"],
         max_bytes=int(dl["max_gb"] * 1024**3), retries=dl["retries"], backoff=dl["backoff_s"],
-        max_backoff=dl["max_backoff_s"],
+        max_backoff=dl["max_backoff_s"], min_rate=dl["min_rate_kb_s"] * 1000,
+        rate_window=dl["min_rate_window_s"], deadline=dl["deadline_s"],
     )
 
 

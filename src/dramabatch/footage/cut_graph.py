@@ -13,6 +13,8 @@ sound at its speed (atempo), silence for a held frame or a file without sound.
 
 from __future__ import annotations
 
+import math
+
 from ..base.errors import DramaError
 from ..base.media import probe
 from .background import FootagePlan
@@ -53,8 +55,11 @@ def cut_footage(plan: FootagePlan, w: int, h: int, fps: int,
     return (args, *join_pieces(parts, "c"))
 
 
-def _tempo(speed: float) -> str:
-    """atempo filters for ``speed`` (one atempo takes 0.5..2: chained beyond)."""
+def tempo_chain(speed: float) -> str:
+    """atempo filters for ``speed`` (one atempo takes 0.5..2: chained beyond). A speed that
+    is not finite and positive raises: halving infinity would never end the chain."""
+    if not (math.isfinite(speed) and speed > 0):
+        raise ValueError(f"no atempo chain reaches speed {speed}")
     factors = []
     while speed > 2.0:
         factors.append(2.0)
@@ -75,7 +80,7 @@ def cut_audio(plan: FootagePlan, rate: int, fps: int) -> str:
             parts.append(f"anullsrc=r={rate}:cl=stereo,atrim=end_sample={samples}[ca{k}]")
         else:
             parts.append(f"[{k}:a]asetpts=PTS-STARTPTS,aresample={rate},"
-                         f"aformat=sample_fmts=fltp:channel_layouts=stereo,{_tempo(c.speed)},"
+                         f"aformat=sample_fmts=fltp:channel_layouts=stereo,{tempo_chain(c.speed)},"
                          f"apad,atrim=end_sample={samples},asetpts=N/SR/TB[ca{k}]")
         labels.append(f"[ca{k}]")
     return ";".join(parts) + f";{''.join(labels)}concat=n={len(labels)}:v=0:a=1[scene_a]"

@@ -17,6 +17,7 @@ frame from FreezeFrame; fits from the clip's ``metadata.dramabatch.fit`` (else t
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -27,6 +28,9 @@ from .cuts import Cut
 
 #: Names of the tracks render/timeline.py writes that are not footage.
 OWN_TRACKS = {"Title"}
+#: Speeds a clip may play at: beyond them a cut is a still or a blur, and a non-finite one
+#: (``Infinity``, ``NaN``: JSON lets an editor write both) would never end the atempo chain.
+MIN_SPEED, MAX_SPEED = 0.25, 4.0
 
 
 def _load(path: str | os.PathLike[str]):
@@ -77,9 +81,11 @@ def _speed(clip) -> tuple[float, bool]:
             freeze = True
         elif isinstance(effect, otio.schema.LinearTimeWarp):
             speed *= effect.time_scalar
-    if not freeze and speed <= 0:
-        raise DramaError(f"clip '{clip.name}' plays at speed {speed:g} (only forward)")
-    return speed, freeze
+    if not freeze and not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
+        raise DramaError(f"clip '{clip.name}' plays at speed {speed:g} (only finite speeds "
+                         f"{MIN_SPEED:g}..{MAX_SPEED:g} forward)")
+    # a held frame ignores its speed: one kept only when it is a number the plan can store
+    return (speed if math.isfinite(speed) else 1.0), freeze
 
 
 def plan_from_timeline(path: str | os.PathLike[str], exported_to: str | os.PathLike[str],

@@ -27,7 +27,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..base.fsutil import write_text_atomic
-from .pexels_api import ENV_KEY, PexelsOptions, PexelsUnavailable, RateState, scrub, search
+from ..base.secrets import read_key, scrub
+from .pexels_api import ENV_KEY, PexelsOptions, PexelsUnavailable, RateState, search
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def write_search(out: str | os.PathLike[str], slug: str, orientation: str, width
     written too, with its ``error``: the drama falls back to the next background step and says
     why. A rejected key raises: that is a configuration error, not a reason to fall back.
     """
-    key = os.environ.get(ENV_KEY, "") if key is None else key
+    key = read_key(ENV_KEY) if key is None else key
     query = query_of(slug)
     record = {"query": query, "slug": slug, "orientation": orientation,
               "target": [width, height], "total_results": 0, "videos": [], "skipped": [],

@@ -18,6 +18,7 @@ import requests
 
 from ..base.errors import DramaError
 from ..base.fsutil import write_text_atomic
+from ..base.secrets import scrub
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ class PexelsOptions:
                    min_remaining=px.get("min_remaining", cls.min_remaining))
 
 
-def scrub(text: str, key: str) -> str:
-    return text.replace(key, "***") if key else text
-
-
 # --------------------------------------------------------------------------- choosing a file
 class RateState:
     """The last ``X-Ratelimit-*`` headers seen, shared by every search job of the batch."""
@@ -93,6 +90,7 @@ class RateState:
 def search(query: str, orientation: str, key: str, opt: PexelsOptions, *,
            state: RateState | None = None, session: requests.Session | None = None) -> dict:
     """GET /videos/search; honour 429 Retry-After; retry 5xx and network errors with backoff."""
+    raw_key, key = key, key.strip()  # a Windows .env's "\r" or a pasted space (base.secrets)
     if not key:
         raise PexelsUnavailable(f"{ENV_KEY} is not set")
     state = state or RateState(None)
@@ -112,6 +110,11 @@ def search(query: str, orientation: str, key: str, opt: PexelsOptions, *,
                 reason = "Pexels did not answer in time"
             except requests.ConnectionError as exc:
                 reason = f"cannot reach Pexels ({exc.__class__.__name__})"
+            except requests.RequestException as exc:
+                # a request that cannot even be sent (a malformed header, URL): no retry helps;
+                # its message may quote the key in any spelling, scrubbed below
+                raise PexelsUnavailable(f"Pexels search could not be sent "
+                                        f"({exc.__class__.__name__}: {exc})") from None
             else:
                 state.save(resp.headers)
                 remaining = resp.headers.get("X-Ratelimit-Remaining")
@@ -153,7 +156,7 @@ def search(query: str, orientation: str, key: str, opt: PexelsOptions, *,
                 time.sleep(wait)
         raise PexelsUnavailable(f"{reason} after {opt.max_retries + 1} attempts")
     except DramaError as exc:
-        exc.cause = scrub(exc.cause, key)
+        exc.cause = scrub(exc.cause, key, raw_key)
         exc.args = (exc.describe(),)
         raise
     finally:

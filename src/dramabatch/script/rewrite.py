@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import requests
 
 from ..base.errors import DramaError
+from ..base.secrets import read_key, scrub
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,6 @@ class RewriteOptions:
     chars_per_second: float = 12.5
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
-
-
 def rewrite_text(text: str, language: str, opts: RewriteOptions) -> str:
     """Return the endpoint's rewrite of ``text``; raise DramaError with an actionable cause."""
     content = chat([{"role": "system",
@@ -67,7 +64,7 @@ def chat(messages: list[dict], opts: RewriteOptions, json_answer: bool = False) 
     (``response_format``, which OpenAI, Ollama and llama.cpp's server accept); a server that
     refuses the field (HTTP 400/422 naming it) is asked once more without it, and the caller
     parses the text either way. Network errors, timeouts and HTTP errors raise DramaError."""
-    key = os.environ.get(opts.api_key_env, "") if opts.api_key_env else ""
+    key = read_key(opts.api_key_env)  # stripped: a Windows .env's "\r" (base.secrets)
     url = opts.base_url.rstrip("/") + "/chat/completions"
     headers = {"Content-Type": "application/json"}
     if key:
@@ -87,7 +84,7 @@ def chat(messages: list[dict], opts: RewriteOptions, json_answer: bool = False) 
         body.pop("response_format")
         resp = _post(url, body, headers, opts, key)
     if resp.status_code >= 400:
-        detail = _scrub(resp.text, key)[:300].strip()
+        detail = scrub(resp.text, key)[:300].strip()
         hint = (f" (is ${opts.api_key_env} set to a valid key?)"
                 if resp.status_code in (401, 403) else "")
         raise DramaError(f"script rewrite: {url} answered HTTP {resp.status_code}{hint}: {detail}")
@@ -95,7 +92,7 @@ def chat(messages: list[dict], opts: RewriteOptions, json_answer: bool = False) 
         content = resp.json()["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError):
         raise DramaError(f"script rewrite: {url} did not answer in the chat completions format: "
-                         f"{_scrub(resp.text, key)[:200]}") from None
+                         f"{scrub(resp.text, key)[:200]}") from None
     content = (content or "").strip()
     log.info("rewrite: got %d characters back", len(content))
     return content
@@ -109,5 +106,6 @@ def _post(url: str, body: dict, headers: dict, opts: RewriteOptions,
         raise DramaError(f"script rewrite: {url} did not answer within rewrite.timeout_s "
                          f"({opts.timeout_s:g} s)") from None
     except requests.RequestException as exc:
-        raise DramaError(f"script rewrite: could not reach {url}: "
-                         f"{_scrub(str(exc), key)}") from None
+        raw = os.environ.get(opts.api_key_env, "") if opts.api_key_env else ""
+        raise DramaError(f"script rewrite: could not reach {url}: {exc.__class__.__name__}: "
+                         f"{scrub(str(exc), key, raw)}") from None

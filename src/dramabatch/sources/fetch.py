@@ -27,31 +27,43 @@ from .platform import fetch_platform, is_platform_page
 
 log = logging.getLogger(__name__)
 
+def _link_target(src: Path, out: Path) -> str:
+    """What ``out``'s link holds: relative when the source and the results both lie in the
+    project folder (the working directory), so a moved or copied project keeps its sources;
+    else the source's absolute path."""
+    real, folder, cwd = src.resolve(), out.parent.resolve(), Path.cwd().resolve()
+    if not src.is_absolute() and cwd in real.parents and (folder == cwd or cwd in folder.parents):
+        return os.path.relpath(real, folder)
+    return str(real)
+
+
 def fetch_local(source: str, out: Path) -> None:
-    """``out`` becomes a symbolic link to the source's absolute path (a copy only where links
-    cannot be made).
+    """``out`` becomes a symbolic link to the source (a copy only where links cannot be made).
 
     Not a hard link: Snakemake touches every output once its job is done, and a hard link's
     mtime is the source file's own, so each fetch changed the user's file and made every other
     drama and batch reading it look out of date (seen: a second batch over the demo sources
     left the demo's Spanish drama to be redone). Snakemake touches a link itself, and follows
-    it to tell whether the source was replaced.
+    it to tell whether the source was replaced. A source inside the project is linked by a
+    relative path: an absolute one dangles once the project folder moves, and reruns the drama.
     """
     src = Path(source)
     if not src.is_file():
         raise DramaError(f"source file not found: {source}")
     with atomic_output(out) as tmp:
         try:
-            os.symlink(src.resolve(), tmp)
+            os.symlink(_link_target(src, out), tmp)
         except OSError:
             shutil.copyfile(src, tmp)
 
 
 def fetch_url(url: str, out: Path, *, connect_timeout: float = 10, read_timeout: float = 60,
               max_bytes: int = 2 * 1024**3, retries: int = 4, backoff: float = 1.0,
-              max_backoff: float = 30.0) -> None:
+              max_backoff: float = 30.0, min_rate: float = 10_000, rate_window: float = 60,
+              deadline: float = 7200) -> None:
     download(url, out, HttpOptions(connect_timeout, read_timeout, max_bytes, retries, backoff,
-                                   max_backoff), what="download")
+                                   max_backoff, min_rate, rate_window, deadline),
+             what="download")
 
 
 # --------------------------------------------------------------------------- yt-dlp

@@ -2,9 +2,14 @@
 
 Connect/read timeouts, retries with exponential backoff on connection errors, timeouts and
 5xx/429 answers (``Retry-After`` honoured), ``Range`` resume of the partial file across retries and
-across job attempts, and a size cap. Downloads go to a hidden part file next to the output and are
-renamed only when complete. An answer that is a web page rather than media raises
-``PageNotMedia`` (the caller may hand the page to yt-dlp). Used for sources and Pexels clips.
+across job attempts, and a size cap. The read timeout is per read, so a server trickling a few
+bytes now and then never trips it: a minimum transfer rate over a window (curl's
+``--speed-limit``/``--speed-time``) and an overall deadline per download end such a transfer,
+naming the cause. A live stream (an endless answer: ``multipart/x-mixed-replace``, an Icecast
+``icy-`` header, or a streaming type with no length) is refused by name (pace.py). Downloads go
+to a hidden part file next to the output and are renamed only when complete. An answer that is
+a web page (or an HLS/DASH playlist) rather than media raises ``PageNotMedia`` (the caller may
+hand the page to yt-dlp). Used for sources and Pexels clips.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ import requests
 from ..base.errors import DramaError
 from ..base.fsutil import atomic_output, write_text_atomic
 from ..base.media import probe
+from .pace import Pace, TooSlow, blocks, live_stream
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 16
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 NOT_MEDIA_TYPES = (*HTML_TYPES, "application/json", "text/plain", "text/xml", "application/xml")
+#: Playlists of segments (HLS, DASH): a page for yt-dlp, which tells a live one from a recording.
+PLAYLIST_TYPES = ("application/vnd.apple.mpegurl", "application/x-mpegurl", "audio/mpegurl",
+                  "audio/x-mpegurl", "application/dash+xml")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,11 @@ class HttpOptions:
     retries: int = 4
     backoff: float = 1.0
     max_backoff: float = 30.0
+    #: Slower than ``min_rate`` bytes/s over ``rate_window`` s ends the download (0: never).
+    min_rate: float = 10_000
+    rate_window: float = 60
+    #: Longest a whole download may take, retries included (0: no deadline).
+    deadline: float = 7200
 
     @classmethod
     def from_config(cls, dl: dict) -> HttpOptions:
@@ -49,7 +63,10 @@ class HttpOptions:
                    read_timeout=dl.get("read_timeout_s", 60),
                    max_bytes=int(dl.get("max_gb", 2) * 1024**3),
                    retries=dl.get("retries", 4), backoff=dl.get("backoff_s", 1.0),
-                   max_backoff=dl.get("max_backoff_s", 30.0))
+                   max_backoff=dl.get("max_backoff_s", 30.0),
+                   min_rate=dl.get("min_rate_kb_s", 10) * 1000,
+                   rate_window=dl.get("min_rate_window_s", 60),
+                   deadline=dl.get("deadline_s", 7200))
 
 
 class _Transient(Exception):
@@ -93,7 +110,7 @@ class PageNotMedia(DramaError):
 
 
 def _attempt(session: requests.Session, url: str, part: Path, meta: dict, opt: HttpOptions,
-             what: str) -> bool:
+             what: str, pace: Pace) -> bool:
     """One request; append to ``part``. Return True when the file is complete."""
     have = part.stat().st_size if part.exists() else 0
     headers = {"Accept-Encoding": "identity"}
@@ -103,7 +120,7 @@ def _attempt(session: requests.Session, url: str, part: Path, meta: dict, opt: H
             headers["If-Range"] = meta["validator"]
     try:
         with session.get(url, stream=True, headers=headers, allow_redirects=True,
-                         timeout=(opt.connect_timeout, opt.read_timeout)) as resp:
+                         timeout=(opt.connect_timeout, pace.read_timeout())) as resp:
             status = resp.status_code
             if status == 429 or status >= 500:
                 raise _Transient(f"HTTP {status}", _retry_after(resp))
@@ -116,8 +133,12 @@ def _attempt(session: requests.Session, url: str, part: Path, meta: dict, opt: H
             if status >= 400:
                 raise DramaError(f"{what} failed: HTTP {status} for {safe_url(url)}")
             ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if ctype in HTML_TYPES:
+            if ctype in HTML_TYPES or ctype in PLAYLIST_TYPES:
                 raise PageNotMedia(f"{safe_url(url)} is a web page, not a media file")
+            live = live_stream(resp, ctype)
+            if live:
+                raise DramaError(f"{what}: {safe_url(url)} is a live stream ({live}), not a "
+                                 f"file; live streams are refused")
             if ctype in NOT_MEDIA_TYPES:
                 raise DramaError(f"{what}: {safe_url(url)} sent '{ctype}', not media")
             if status == 206:
@@ -144,8 +165,9 @@ def _attempt(session: requests.Session, url: str, part: Path, meta: dict, opt: H
                 raise DramaError(f"{what}: file is {human_size(total)}, over the "
                                  f"{human_size(opt.max_bytes)} size cap ({safe_url(url)})")
             written = have
+            pace.restart_window()
             with open(part, mode) as fh:
-                for block in resp.iter_content(CHUNK):
+                for block in blocks(resp, pace):
                     written += len(block)
                     if written > opt.max_bytes:
                         cap = human_size(opt.max_bytes)
@@ -192,10 +214,11 @@ def download(url: str, out: str | os.PathLike[str], opt: HttpOptions = HttpOptio
     own = session is None
     session = session or requests.Session()
     keep_partial = False
+    pace = Pace(opt, what, safe_url(url))
     try:
         for attempt in range(opt.retries + 1):
             try:
-                _attempt(session, url, part, meta, opt, what)
+                _attempt(session, url, part, meta, opt, what, pace)
                 break
             except _Transient as exc:
                 meta_path.write_text(json.dumps(meta), encoding="utf-8")
@@ -206,10 +229,12 @@ def download(url: str, out: str | os.PathLike[str], opt: HttpOptions = HttpOptio
                 wait = min(opt.max_backoff, opt.backoff * 2**attempt)
                 if exc.wait is not None:
                     wait = min(max(exc.wait, 0), opt.max_backoff)
+                pace.before_retry(wait)
                 log.warning("%s: %s; retry %d/%d in %.1f s", what, exc.reason, attempt + 1,
                             opt.retries, wait)
                 time.sleep(wait)
-    except DramaError:
+    except DramaError as exc:
+        keep_partial = keep_partial or isinstance(exc, TooSlow)
         if not keep_partial:  # permanent failure (4xx, cap, not media): nothing worth resuming
             part.unlink(missing_ok=True)
             meta_path.unlink(missing_ok=True)

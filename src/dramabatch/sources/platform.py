@@ -1,7 +1,9 @@
 """Video platform pages (YouTube, Vimeo, ...) through yt-dlp, used as a library.
 
 yt-dlp downloads into a private folder next to the output; the largest file it leaves is moved
-into place atomically, within the same size cap as a plain download.
+into place atomically, within the same size cap as a plain download. A page whose video is live
+(or a scheduled premiere: yt-dlp's ``is_live`` / ``live_status``) is refused by name before any
+byte is fetched, since its download would never end; any other download ends at its deadline.
 
 YouTube's pages now need a JavaScript runtime to solve their challenges (yt-dlp's ``ejs``
 scripts, the ``yt-dlp-ejs`` package of its ``default`` extra). The install ships one: deno, from
@@ -27,6 +29,17 @@ from ..base.fsutil import atomic_output
 from .http import human_size, safe_url
 
 log = logging.getLogger(__name__)
+
+#: yt-dlp's live_status values whose download would not end (or not start).
+LIVE_STATUSES = ("is_live", "is_upcoming")
+
+
+def live_reason(info: dict) -> str:
+    """Why yt-dlp's ``info`` is a live stream, or ''."""
+    status = info.get("live_status") or ""
+    if info.get("is_live") or status in LIVE_STATUSES:
+        return f"live_status {status or 'is_live'}"
+    return ""
 
 
 def is_platform_page(url: str) -> bool:
@@ -146,12 +159,25 @@ def describe(report: dict[str, Any]) -> list[str]:
 
 
 def fetch_platform(url: str, out: Path, *, connect_timeout: float = 10, read_timeout: float = 60,
-                   max_bytes: int = 2 * 1024**3, retries: int = 4, **_ignored) -> None:
+                   max_bytes: int = 2 * 1024**3, retries: int = 4, deadline: float = 7200,
+                   **_ignored) -> None:
     """Download the video of a platform page with yt-dlp into ``out`` (atomically)."""
+    import time
+
     import yt_dlp
 
     for line in describe(ytdlp_report()):
         log.info("yt-dlp setup: %s", line)
+
+    started = time.monotonic()
+
+    class _PastDeadline(yt_dlp.utils.DownloadCancelled):
+        msg = f"passed its deadline of {deadline:g} s (download.deadline_s)"
+
+    def _deadline(_progress: dict) -> None:
+        if deadline > 0 and time.monotonic() - started > deadline:
+            raise _PastDeadline()
+
     out.parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.ytdlp-", dir=out.parent))
     try:
@@ -166,10 +192,18 @@ def fetch_platform(url: str, out: Path, *, connect_timeout: float = 10, read_tim
             "fragment_retries": retries,
             "max_filesize": max_bytes,
             "continuedl": True,
+            "progress_hooks": [_deadline],
         }
         with yt_dlp.YoutubeDL(opts) as ydl:
             try:
-                info = ydl.extract_info(url, download=True)
+                info = ydl.extract_info(url, download=False)
+                live = live_reason(info or {})
+                if live:
+                    raise DramaError(f"{safe_url(url)} is a live stream (yt-dlp: {live}); live "
+                                     f"streams are refused")
+                info = ydl.process_ie_result(info, download=True)
+            except _PastDeadline as exc:
+                raise DramaError(f"yt-dlp download of {safe_url(url)} {exc.msg}") from None
             except yt_dlp.utils.DownloadError as exc:
                 msg = re.sub(r"^ERROR:\s*", "", str(exc)).splitlines()[0]
                 raise DramaError(f"yt-dlp could not download {safe_url(url)}: {msg}") from None

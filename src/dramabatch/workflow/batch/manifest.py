@@ -2,11 +2,18 @@
 
 Drama IDs become directory and file names, so they are restricted to ``[A-Za-z0-9_-]+``; a bad
 line is reported with its line number, never discovered halfway through a batch.
+
+Each line is read on its own: a quoted field never spans lines, so a title opening with a stray
+``"`` is an error naming its line instead of swallowing the lines after it. A relative source
+path stays relative (to the working directory, the project folder, when it lies inside it): it
+becomes fetch_source's input and param, and an absolute one would rerun every drama of a project
+folder that was moved or copied.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -83,8 +90,23 @@ def validate_id(drama_id: str) -> str:
     return drama_id
 
 
+def _project_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies inside it, else absolute.
+
+    Folders are compared resolved (a symlinked home or mount point), the file itself is not:
+    a source that is a link stays the link the user named.
+    """
+    folder = path.parent.resolve()
+    cwd = Path.cwd().resolve()
+    if folder == cwd or cwd in folder.parents:
+        return os.path.relpath(folder / path.name, cwd)
+    return str(folder / path.name)
+
+
 def classify_source(source: str, base_dir: Path, allowed_schemes: tuple[str, ...]) -> str:
-    """Normalise a source: an http(s) URL stays as is, a path is made absolute against base_dir."""
+    """Normalise a source: an http(s) URL stays as is; an absolute path as written; a relative
+    one is looked up against base_dir (the manifest's folder) and stays relative to the working
+    directory when it lies inside it."""
     parsed = urlparse(source)
     if parsed.scheme and len(parsed.scheme) > 1:  # 'C:' style drive letters are not schemes
         if parsed.scheme not in allowed_schemes:
@@ -96,9 +118,21 @@ def classify_source(source: str, base_dir: Path, allowed_schemes: tuple[str, ...
             raise ConfigError(f"source URL has no host: {source!r}")
         return source
     path = Path(source).expanduser()
-    if not path.is_absolute():
-        path = (base_dir / path).resolve()
-    return str(path)
+    if path.is_absolute():
+        return str(path)
+    return _project_path(base_dir / path)
+
+
+def _fields(path: Path, lineno: int, line: str) -> list[str]:
+    """One line's fields; a quote left open (or text after a closing one) names its line."""
+    try:
+        return next(csv.reader([line.rstrip("\r\n")], delimiter="\t", strict=True), [])
+    except csv.Error as exc:
+        what = ("a field opens with '\"' and the quote is never closed"
+                if "end of data" in str(exc) else "text follows a field's closing '\"'")
+        raise ConfigError(
+            f"manifest {path} line {lineno}: unbalanced quote: {what} (quote a whole field, "
+            f"write a quote inside it as '\"\"', or drop the quote)") from None
 
 
 def load_manifest(
@@ -113,8 +147,7 @@ def load_manifest(
     content = [(n, line) for n, line in rows if line.strip() and not line.lstrip().startswith("#")]
     if not content:
         raise ConfigError(f"manifest {path} is empty")
-    reader = csv.reader((line for _, line in content), delimiter="\t")
-    parsed = list(reader)
+    parsed = [_fields(path, n, line) for n, line in content]
     header = [h.strip() for h in parsed[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:

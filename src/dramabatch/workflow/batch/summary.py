@@ -13,6 +13,10 @@ again (``archive.keep_sources: false`` dropped it after an earlier finish).
 The checks of its finished videos (``qc.json``, rule qc) give each drama a verdict; ``review``
 lists the dramas worst first (failed, incomplete, then by their checks' warnings), so a person
 reviewing hundreds of dramas starts with the few that need it.
+
+A job of the whole batch (a Pexels search or clip, the batch archive) has no drama: its failure
+is listed under ``batch_jobs_failed`` by the job's own name, from its log (rewritten at each run
+of that job, so a later success clears it), never as a drama 'None'.
 """
 
 from __future__ import annotations
@@ -25,6 +29,21 @@ from ...base.fsutil import write_text_atomic
 from .diskplan import MB, disk_used
 
 _FAILED_RE = re.compile(r"FAILED drama '[^']*', stage ([^:]+): (.*)$")
+_BATCH_FAILED_RE = re.compile(r"FAILED batch-wide job (.+?): (.*)$")
+
+
+def batch_failures(logs: Path) -> list[dict]:
+    """The last failure line of each batch-wide job's log (``logs/*.log``, ``logs/_library``)."""
+    found = []
+    for log in sorted([*logs.glob("*.log"), *logs.glob("_library/*.log")]):
+        last = None
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            m = _BATCH_FAILED_RE.search(line)
+            if m:
+                last = {"job": m.group(1), "cause": m.group(2), "log": str(log)}
+        if last:
+            found.append(last)
+    return found
 
 
 def drama_status(outdir: Path, drama_id: str, archives: Path) -> dict:
@@ -204,6 +223,7 @@ def summarise(outdir: str | Path, drama_ids: list[str], archive: str | Path,
         "archives": str(archives),
         "disk_mb": round(sum(d["disk_mb"] for d in dramas), 1),
         "review": review_order(dramas),
+        "batch_jobs_failed": batch_failures(outdir / "logs"),
         "dramas": dramas,
     }
     outdir.mkdir(parents=True, exist_ok=True)
@@ -221,6 +241,8 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  FAILED  {d['id']}  at {d['stage']}: {d['cause']}")
         elif d["status"] == "incomplete":
             lines.append(f"  INCOMPLETE  {d['id']}: {d['cause']}")
+    for job in summary.get("batch_jobs_failed", []):
+        lines.append(f"  FAILED  batch-wide job {job['job']}: {job['cause']}")
     lines += _check_lines(summary)
     lines += _voice_lines(summary["dramas"])
     lines += _recap_lines(summary["dramas"])

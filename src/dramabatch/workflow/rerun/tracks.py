@@ -204,6 +204,7 @@ TRACKS: tuple[Track, ...] = (
 OPERATIONAL = (
     "download.connect_timeout_s", "download.read_timeout_s", "download.max_gb",
     "download.retries", "download.backoff_s", "download.max_backoff_s",
+    "download.min_rate_kb_s", "download.min_rate_window_s", "download.deadline_s",
     "rewrite.api_key_env", "rewrite.timeout_s", "tts.timeout_s",
     "pexels.max_clip_mb", "pexels.connect_timeout_s", "pexels.read_timeout_s",
     "pexels.max_retries", "pexels.backoff_s", "pexels.max_wait_s", "pexels.min_remaining",

@@ -48,13 +48,22 @@ def run_steps(snakemake: Any, steps: list[tuple[str, Callable[[], Any]]]) -> lis
             results.append(fn())
         except DramaError as exc:
             exc.located(drama=drama, stage=stage)
-            logging.getLogger("dramabatch").error("FAILED %s", exc.describe())
+            logging.getLogger("dramabatch").error("FAILED %s",
+                                                  _where(exc.drama, exc.stage or stage, exc.cause))
             sys.exit(1)
         except Exception as exc:
             # Unexpected: keep the traceback in the log, but still say which drama and stage.
-            log.exception("FAILED drama '%s', stage %s: %s", drama, stage, unexpected_cause(exc))
+            log.exception("FAILED %s", _where(drama, stage, unexpected_cause(exc)))
             raise
     return results
+
+
+def _where(drama: str | None, stage: str, cause: str) -> str:
+    """'drama 'x', stage s: cause', or for a job of the whole batch (a Pexels search, the
+    archive: no drama wildcard) 'batch-wide job s: cause', never a drama 'None'."""
+    if drama:
+        return f"drama '{drama}', stage {stage}: {cause}"
+    return f"batch-wide job {stage}: {cause}"
 
 
 def unexpected_cause(exc: BaseException) -> str:
