@@ -156,9 +156,9 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
     log = proc.stderr
     found.black = [(float(a), float(b)) for a, b in re.findall(
         r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", log)]
-    found.frozen = _intervals(log, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
+    found.frozen = intervals(log, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
                               found.video_duration)
-    found.silence = _intervals(log, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
+    found.silence = intervals(log, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
                                found.audio_duration)
     summary = log[log.rfind("Summary:"):] if "Summary:" in log else ""
     loud = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
@@ -172,7 +172,7 @@ def _number(text: str) -> float:
     return -120.0 if text == "-inf" else float(text)
 
 
-def _intervals(log: str, start_re: str, end_re: str, end: float) -> list[tuple[float, float]]:
+def intervals(log: str, start_re: str, end_re: str, end: float) -> list[tuple[float, float]]:
     """Pair start/end lines in order; a stretch still open at the end runs to ``end``."""
     events = sorted([(m.start(), "s", float(m.group(1))) for m in re.finditer(start_re, log)]
                     + [(m.start(), "e", float(m.group(1))) for m in re.finditer(end_re, log)])
