@@ -24,10 +24,20 @@ from pathlib import Path
 import yaml
 from common import REPO, append_results, table
 
-from dramabatch.base.media import probe, run_ffmpeg
+from dramabatch.base.media import probe
 from dramabatch.demo.assets import fetch_all
 from dramabatch.footage.background import Clip, FootagePlan
-from dramabatch.qc.corpus import BROKEN, GOOD, Item, judge_render, narration, picture, worst_values
+from dramabatch.qc.corpus import (
+    BROKEN,
+    GOOD,
+    Item,
+    gone_black,
+    judge_render,
+    narration,
+    picture,
+    stopped,
+    worst_values,
+)
 from dramabatch.qc.drama import Video, check_drama
 from dramabatch.render.options import SubtitleStyle, VideoOptions
 from dramabatch.render.subtitles import read_srt
@@ -37,23 +47,6 @@ from dramabatch.render.videos import render_long
 def config() -> dict:
     shipped = yaml.safe_load((REPO / "config/config.yaml").read_text(encoding="utf-8"))
     return {k: shipped[k] for k in ("qc", "tts", "subtitles")}
-
-
-def gone_black(path: Path) -> None:
-    """A render gone black after the fact (its sound kept)."""
-    tmp = path.with_name("x" + path.name)
-    run_ffmpeg(["-i", str(path), "-vf", "drawbox=c=black:t=fill", "-c:v", "libx264", "-preset",
-                "ultrafast", "-c:a", "copy", str(tmp)], what="black render")
-    tmp.replace(path)
-
-
-def stopped(path: Path) -> None:
-    """A render whose picture stops after a second, its frame held (its sound kept)."""
-    tmp = path.with_name("x" + path.name)
-    run_ffmpeg(["-i", str(path), "-vf", "trim=end=1,tpad=stop_mode=clone:stop_duration=600",
-                "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", "-shortest",
-                str(tmp)], what="stopped render")
-    tmp.replace(path)
 
 
 def fast_cuts(folder: Path, clips: dict[str, Path], timeline: dict, video: VideoOptions,

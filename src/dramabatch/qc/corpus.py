@@ -37,8 +37,8 @@ TEXT = ("The old lighthouse keeper climbed the stairs every night. He cleaned th
 #: source would have it.
 GOOD: dict[str, str] = {
     "plain": "null",
-    # a film's opening: a moment of black, then a fade in; and the end faded out
-    "fade_in": "fade=t=in:st=0.4:d=1.0",
+    # a film's opening: a second of black, then a fade in; and the end faded out
+    "fade_in": "fade=t=in:st=1.0:d=1.0",
     "fade_out": "fade=t=out:st={end_fade}:d=1.2",
     # a night grade: darker, flatter, colder (the city at night is darker still)
     "night": "eq=brightness=-0.18:gamma=0.6:saturation=0.6",
@@ -47,8 +47,8 @@ GOOD: dict[str, str] = {
     # a title card: white text on black for the first 1.5 s
     "title": ("drawbox=c=black:t=fill:enable='lt(t,1.5)',drawtext=text='CHAPTER ONE':"
               "fontcolor=white:fontsize=h/8:x=(w-tw)/2:y=(h-th)/3:enable='lt(t,1.5)'"),
-    # a scene change through black in the middle (fade out, fade in: 0.6 s dark)
-    "dip": ("fade=t=out:st={mid}:d=0.3,fade=t=in:st={mid_in}:d=0.3"),
+    # a scene change through black in the middle (0.6 s of black)
+    "dip": "drawbox=c=black:t=fill:enable='between(t,{mid},{mid_in})'",
 }
 #: Broken pictures: the check each must fail.
 BROKEN: dict[str, tuple[str, str]] = {
@@ -109,7 +109,7 @@ def picture(clip: Path, out: Path, chain: str, seconds: float, size: tuple[int, 
     ``freeze``, stopped after a second and its frame held; for ``still``, one frame held)."""
     w, h = size
     mid = round(seconds / 2, 2)
-    chain = chain.format(end_fade=round(seconds - 1.2, 2), mid=mid, mid_in=round(mid + 0.3, 2),
+    chain = chain.format(end_fade=round(seconds - 1.2, 2), mid=mid, mid_in=round(mid + 0.6, 2),
                          mid_3=round(mid + 3, 2))
     base = f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1,fps=15"
     if chain == "freeze":
@@ -120,6 +120,23 @@ def picture(clip: Path, out: Path, chain: str, seconds: float, size: tuple[int, 
                 "-vf", f"{base},{chain}", "-t", f"{seconds:.2f}", "-c:v", "libx264",
                 "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)], what="corpus picture")
     return out
+
+
+def _rewrite(path: Path, chain: str, what: str) -> None:
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    run_ffmpeg(["-i", str(path), "-vf", chain, "-c:v", "libx264", "-preset", "ultrafast",
+                "-c:a", "copy", "-shortest", str(tmp)], what=what)
+    tmp.replace(path)
+
+
+def gone_black(path: Path) -> None:
+    """Break a render after the fact: its picture black throughout (its sound kept)."""
+    _rewrite(path, "drawbox=c=black:t=fill", "black render")
+
+
+def stopped(path: Path) -> None:
+    """Break a render after the fact: its picture stops after a second, that frame held."""
+    _rewrite(path, "trim=end=1,tpad=stop_mode=clone:stop_duration=600", "stopped render")
 
 
 def judge_render(folder: Path, timeline: dict, item: Item, video: VideoOptions,

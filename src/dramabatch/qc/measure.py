@@ -30,7 +30,10 @@ from ..render.options import SubtitleStyle
 #: well at 320 pixels as at 1920, and the filters cost a fraction of the decode.
 ANALYSIS_WIDTH = 320
 #: Darkest share of a frame's pixels that makes it black, and how dark a pixel is (blackdetect).
-BLACK_PICTURE = 0.98
+#: A picture with half a percent of its pixels lit is not black to a viewer: the Earth's limb
+#: and its city lights in space, graded for night, read 100 % black at 0.98 (qc.corpus), while
+#: a render gone black is black to the last pixel outside the caption band.
+BLACK_PICTURE = 0.995
 BLACK_PIXEL = 0.10
 #: Over the generated background only pure black counts (luma <= 18 of 16-235): the darkest
 #: palette colour (footage.background) sits near 20 and a dark gradient read 65 % black at 0.10,
