@@ -6,6 +6,7 @@ start and speed into the render's time."""
 import pytest
 
 from dramabatch.footage.cuts import Cut
+from dramabatch.qc.captions import caption_events
 from dramabatch.qc.checks import counted_black, counted_frozen, numbers, subtract
 from dramabatch.qc.measure import Measures
 from dramabatch.qc.source import Excused, merge, to_render, used
@@ -70,3 +71,24 @@ def test_numbers_judge_black_in_seconds_and_report_the_longest():
     excused = numbers(m, **common, excused=Excused(black=[(5.0, 8.0)], frozen=[(0.0, 12.0)]))
     assert excused["black_share"] == 0 and excused["black_longest_s"] == 0
     assert excused["frozen_share"] == 0
+
+
+def test_a_caption_change_is_found_under_a_frame_rate_cadence_and_a_letterbox_bar():
+    """The demo's city clip, letterboxed, 25 -> 15 fps, as measured (qc.measure's strips): every
+    third frame changes less, in both strips in proportion, each frame a little differently;
+    the band (over the black bar) changes less than the strip. A caption appearing on such a
+    frame (8.4 s there: band 5.84 where 3.2 was due, strip 7.26) is found; a cut doubling both
+    strips is no event."""
+    import random
+
+    rng = random.Random(7)
+    times = [k / 15 for k in range(60)]
+    scale = [rng.uniform(0.9, 1.1) for _ in times]  # measured: 11.2-12.1 on 11.7
+    ref = [(7.4 if k % 3 == 0 else 11.7) * scale[k] for k in range(60)]
+    band = [(3.2 if k % 3 == 0 else 4.3) * scale[k] for k in range(60)]
+    band[30] = 5.84
+    ref[30] = 7.26
+    band[45], ref[45] = band[45] * 2, ref[45] * 2
+    found = caption_events(list(zip(times, band, strict=True)),
+                           list(zip(times, ref, strict=True)))
+    assert found == [times[30]]
