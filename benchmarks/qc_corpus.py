@@ -69,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="640x360", help="long video size WxH")
     parser.add_argument("--keep", default="", help="work in this folder and keep it")
+    parser.add_argument("--label", default="", help="added to the results heading")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     folder = Path(args.keep or tempfile.mkdtemp(prefix="dramabatch-qc-corpus-"))
@@ -108,12 +109,22 @@ def main() -> None:
     for check, (value, name) in sorted(worst_values(good).items()):
         limits = cfg["qc"].get(check, {})
         rows.append([check, f"{value:.3g}", name, limits.get("warn"), limits.get("fail")])
+    raw = max(((sum(e - s for s, e in r["black"]), i.name) for i in good
+                for r in i.qc["videos"].values()), default=(0.0, ""))
+    frozen = max(((sum(e - s for s, e in (r["frozen"] or [])) / r["duration"], i.name)
+                  for i in good for r in i.qc["videos"].values()), default=(0.0, ""))
+    warned = sorted({c for i in good for r in i.qc["videos"].values()
+                     for c, v in r["checks"].items() if v["level"] == "warn"})
     body = (table(["check", "worst on good renders", "item", "warn", "fail"], rows)
+            + f"\n\nMeasured before the gate's rules: up to {raw[0]:.2f} s of black ({raw[1]}), "
+            f"up to {frozen[0]:.0%} of a video frozen ({frozen[1]}). Checks that warned on a "
+            f"good render: {', '.join(warned) or 'none'}."
             + f"\n\n{len(good)} good renders at {w}x{h} over the demo's four clips: "
             f"**{len(false_fails)} failed** {false_fails or ''}; {len(broken)} broken renders: "
             f"**{len(misses)} not caught on their check** {misses or ''}. "
             f"{time.perf_counter() - began:.0f} s in all.")
-    append_results("qc gate corpus: false fails on good renders, catches on broken ones", body)
+    append_results("qc gate corpus: false fails on good renders, catches on broken ones"
+                   + (f" ({args.label})" if args.label else ""), body)
     if false_fails or misses:
         raise SystemExit(1)
 
