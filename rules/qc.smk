@@ -2,7 +2,24 @@
 # video and every short once each, and writes qc.json with the verdict. finish archives only a
 # drama that did not fail it. Its own job, not inside the renders: a changed threshold re-judges
 # (one decode per video, no render), and a new check on an old batch decodes instead of
-# re-rendering.
+# re-rendering. It also reads the drama's source and each video's timeline (.otio): a black or
+# still stretch the render shows because its own source shows it there is not a defect
+# (dramabatch.qc.source).
+
+
+def qc_source(wildcards):
+    """The drama's source, while sources are kept: a dropped temp() source would be fetched
+    again (and everything after it redone) only to re-judge; without it nothing is excused.
+    """
+    if not config["archive"]["keep_sources"]:
+        return []
+    return [f"{OUT}/{wildcards.id}/source.media"]
+
+
+def qc_timelines(wildcards):
+    """The .otio written with each video: the cuts it was rendered from."""
+    shorts = [p[: -len(".mp4")] + ".otio" for p in short_videos(wildcards.id)]
+    return [f"{OUT}/{wildcards.id}/long.otio", *shorts]
 
 
 rule qc:
@@ -13,6 +30,8 @@ rule qc:
         srt=f"{OUT}/{{id}}/{{id}}.srt",
         narration_plan=f"{OUT}/{{id}}/narration.json",
         words=f"{OUT}/{{id}}/words.json",
+        source=qc_source,
+        timelines=qc_timelines,
         landscape=f"{OUT}/{{id}}/background/landscape.json",
         # the shorts' footage plan exists only for a drama with shorts
         portrait=lambda wc: (

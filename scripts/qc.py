@@ -9,6 +9,7 @@ import json
 
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.qc.drama import Video, check_drama, short_cues
+from dramabatch.qc.source import from_timeline
 from dramabatch.render.options import SubtitleStyle
 from dramabatch.render.subtitles import read_srt
 from dramabatch.workflow.smk.job import load_json, run_steps
@@ -31,7 +32,19 @@ def videos() -> list[Video]:
         found.append(Video(path, plan["start"], plan["end"] - plan["start"],
                            short_cues(narration_plan, words, plan, max_words),
                            SubtitleStyle(**render["style_short"]), 2, still["short"]))
+    own_source(found)
     return found
+
+
+def own_source(found: list[Video]) -> None:
+    """What each video shows of the drama's own source's black and stillness (none without
+    the source, or where a timeline cannot be read: then nothing is excused)."""
+    sources = [i.source] if isinstance(i.source, str) else list(i.source)
+    timelines = [i.timelines] if isinstance(i.timelines, str) else list(i.timelines)
+    if not sources:
+        return
+    for video, timeline in zip(found, timelines, strict=True):
+        video.excused = from_timeline(timeline, video.length, config["render"]["fps"], sources[0])
 
 
 def check() -> None:

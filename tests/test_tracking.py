@@ -168,15 +168,18 @@ EDITS: dict[str, object] = {
     "archive.keep_outputs": False, "archive.keep_sources": False,
     "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
     "disk.url_source_mb": 50, "pexels.library_max_gb": 1,
+    "qc.fade_s": 1.0, "qc.dip_s": 0.5,
     **{f"qc.{k}": {"warn": 0.5, "fail": 0.9} for k in (
-        "black_share", "frozen_share", "loudness_off_lu", "true_peak_over_db",
+        "black_share", "black_longest_s", "frozen_share", "loudness_off_lu", "true_peak_over_db",
         "silent_narration_share", "duration_short_s", "caption_offset_median_s",
         "caption_offset_worst_s", "caption_words_offset_median_s", "reading_speed_share_over")},
 }
 #: Keys the matrix leaves out: they name the batch itself, or need a file that is not there.
 NOT_EDITED = {"manifest", "outdir", "skip", "audio.music"}
 #: Structural keys and the jobs they bring in through changed paths (not params).
-STRUCTURAL_DIRECT = {"archive_name": {"package"}}
+STRUCTURAL_DIRECT = {"archive_name": {"package"},
+                     # qc reads the source only while it is kept (rules/qc.smk: qc_source)
+                     "archive.keep_sources": {"qc"}}
 
 #: Which rules consume each rule's outputs (one drama's DAG); "everything after" a job.
 DOWNSTREAM = {

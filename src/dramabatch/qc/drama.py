@@ -16,8 +16,9 @@ from ..render.cues import max_cps_for
 from ..render.options import SubtitleStyle
 from ..render.subtitles import attach_words, word_cues
 from .captions import boundaries, caption_events, offsets, reading_speed, snap, words_offsets
-from .checks import LEVELS, Result, judge, numbers, worst
+from .checks import DIP_S, FADE_S, LEVELS, Result, judge, numbers, worst
 from .measure import BLACK_PIXEL, BLACK_PIXEL_GENERATED, measure
+from .source import Excused
 
 Cue = tuple[str, float, float]
 
@@ -38,6 +39,8 @@ class Video:
     #: the long video's cues, checked against words.json and for reading speed
     words: dict | None = None
     extra: dict = field(default_factory=dict)
+    #: the stretches that show the drama's own source's black or stillness (source.excused)
+    excused: Excused | None = None
 
 
 def window(cues: list[Cue], start: float, end: float) -> list[Cue]:
@@ -87,7 +90,9 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
                      loudness_lufs=config["tts"]["loudness_lufs"],
                      true_peak_db=config["tts"]["true_peak_db"],
                      still_footage=video.still_footage, captions=judged_captions, words=words,
-                     reading=reading)
+                     reading=reading, excused=video.excused,
+                     fade_s=config["qc"].get("fade_s", FADE_S),
+                     dip_s=config["qc"].get("dip_s", DIP_S))
     name = Path(video.path).name
     results = judge(name, values, config["qc"])
     record = {
@@ -97,6 +102,7 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
         "silence": [(round(s, 3), round(e, 3)) for s, e in m.silence],
         "captions": captions.to_dict(), "words": words.to_dict() if words else None,
         "reading_speed": reading, "level": worst(results),
+        "source_excused": video.excused.to_dict() if video.excused else None,
         "checks": {r.check: r.to_dict() for r in results},
         "seconds": round(time.perf_counter() - began, 2), **video.extra,
     }

@@ -30,7 +30,10 @@ from ..render.options import SubtitleStyle
 #: well at 320 pixels as at 1920, and the filters cost a fraction of the decode.
 ANALYSIS_WIDTH = 320
 #: Darkest share of a frame's pixels that makes it black, and how dark a pixel is (blackdetect).
-BLACK_PICTURE = 0.98
+#: A picture with half a percent of its pixels lit is not black to a viewer: the Earth's limb
+#: and its city lights in space, graded for night, read 100 % black at 0.98 (qc.corpus), while
+#: a render gone black is black to the last pixel outside the caption band.
+BLACK_PICTURE = 0.995
 BLACK_PIXEL = 0.10
 #: Over the generated background only pure black counts (luma <= 18 of 16-235): the darkest
 #: palette colour (footage.background) sits near 20 and a dark gradient read 65 % black at 0.10,
@@ -156,9 +159,9 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
     log = proc.stderr
     found.black = [(float(a), float(b)) for a, b in re.findall(
         r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", log)]
-    found.frozen = _intervals(log, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
+    found.frozen = intervals(log, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
                               found.video_duration)
-    found.silence = _intervals(log, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
+    found.silence = intervals(log, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
                                found.audio_duration)
     summary = log[log.rfind("Summary:"):] if "Summary:" in log else ""
     loud = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
@@ -172,7 +175,7 @@ def _number(text: str) -> float:
     return -120.0 if text == "-inf" else float(text)
 
 
-def _intervals(log: str, start_re: str, end_re: str, end: float) -> list[tuple[float, float]]:
+def intervals(log: str, start_re: str, end_re: str, end: float) -> list[tuple[float, float]]:
     """Pair start/end lines in order; a stretch still open at the end runs to ``end``."""
     events = sorted([(m.start(), "s", float(m.group(1))) for m in re.finditer(start_re, log)]
                     + [(m.start(), "e", float(m.group(1))) for m in re.finditer(end_re, log)])

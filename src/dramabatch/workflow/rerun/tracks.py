@@ -32,7 +32,7 @@ from .recaps import voice_language
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 5, "rewrite": 2, "narrate": 5, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 3, "render_long": 6, "plan_shorts": 2,
-    "render_short": 6, "finish": 2, "package": 3, "qc": 2,
+    "render_short": 6, "finish": 2, "package": 3, "qc": 3,
 }
 
 #: A stage whose work runs inside another rule's job, for one orientation: the long video's
@@ -194,9 +194,10 @@ TRACKS: tuple[Track, ...] = (
     # qc job's output itself (its verdict): tracked on that job alone, a changed one re-judges
     # every drama (one decode per video) and re-archives, never re-renders.
     *(Track(f"qc.{k}", ("qc",), note="(re-judged: one decode per video, no render)")
-      for k in ("black_share", "frozen_share", "loudness_off_lu", "true_peak_over_db",
-                "silent_narration_share", "duration_short_s", "caption_offset_median_s",
-                "caption_offset_worst_s", "caption_words_offset_median_s",
+      for k in ("black_share", "black_longest_s", "fade_s", "dip_s", "frozen_share",
+                "loudness_off_lu", "true_peak_over_db", "silent_narration_share",
+                "duration_short_s", "caption_offset_median_s", "caption_offset_worst_s",
+                "caption_words_offset_median_s",
                 "reading_speed_share_over")),
 )
 
