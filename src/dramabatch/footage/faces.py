@@ -7,8 +7,9 @@ ears. Its weights ship in ``footage/data`` (see the README there) and are read b
 module (``cv2.dnn.readNetFromTFLite``, opencv-python-headless, the ``reframe`` extra): no other
 runtime, nothing fetched at run time. One frame costs a few tens of milliseconds on one core.
 
-The network sees a 192x192 square: the frame is letterboxed into it (no stretching), and boxes
-and landmarks are mapped back to the frame's pixels.
+The network sees a 192x192 square: a frame wider than tall is looked at whole and in its left
+and right squares, each letterboxed into it (no stretching); boxes and landmarks are mapped back
+to the frame's pixels and merged.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import numpy as np
 MODEL = Path(__file__).parent / "data" / "face_detection_full_range.tflite"
 #: The network's input side and its one anchor grid (stride 4: 48x48 anchors).
 SIDE, STRIDE = 192, 4
-#: Lowest score kept (MediaPipe's own default for this model is 0.5).
-MIN_SCORE = 0.6
+#: Lowest score kept (MediaPipe's own default, min_detection_confidence).
+MIN_SCORE = 0.5
 #: Boxes overlapping more than this (intersection over union) are one face.
 NMS_IOU = 0.3
+#: A face this close (share of the square's side) to an inner side of a square is cut by it.
+EDGE = 0.02
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,26 @@ class Detector:
         self.outputs = list(self.net.getUnconnectedOutLayersNames())
 
     def __call__(self, frame: np.ndarray) -> list[Face]:
-        """Faces in one BGR (h, w, 3) or grey (h, w) uint8 frame, best first."""
+        """Faces in one BGR (h, w, 3) or grey (h, w) uint8 frame, best first. A frame wider than
+        tall is looked at whole (large faces) and in its left and right squares (small ones):
+        letterboxing a 16:9 frame into the network's square shrinks its faces by 44 %."""
         if frame.ndim == 2:
             frame = self._cv2.cvtColor(frame, self._cv2.COLOR_GRAY2BGR)
+        h, w = frame.shape[:2]
+        if w <= 1.2 * h:
+            return self._square(frame, 0)
+        found = self._square(frame, 0)  # the large faces, which a square may cut
+        for x0 in (0, w - h):
+            for f in self._square(frame[:, x0:x0 + h], x0):
+                inner = (x0 == 0 or f.x > x0 + EDGE * h) and \
+                    (x0 == w - h or f.x + f.w < x0 + h - EDGE * h)
+                if inner:  # a face cut by the square's side is whole in its neighbour
+                    found.append(f)
+        boxes = np.array([[f.x, f.y, f.w, f.h] for f in found]).reshape(-1, 4)
+        return [found[k] for k in _nms(boxes, np.array([f.score for f in found]))]
+
+    def _square(self, frame: np.ndarray, x0: int) -> list[Face]:
+        """Faces of one frame letterboxed into the network's square, ``x0`` added to x."""
         h, w = frame.shape[:2]
         side = max(h, w)
         square = np.zeros((side, side, 3), np.uint8)
@@ -98,10 +118,10 @@ class Detector:
         found = []
         for k in _nms(np.stack([cx - bw / 2, cy - bh / 2, bw, bh], 1), score[keep]):
             def px(u, v):
-                return (float(u * side - ox), float(v * side - oy))
+                return (float(u * side - ox + x0), float(v * side - oy))
 
-            x0, y0 = px(cx[k] - bw[k] / 2, cy[k] - bh[k] / 2)
-            found.append(Face(x0, y0, float(bw[k] * side), float(bh[k] * side),
+            left, top = px(cx[k] - bw[k] / 2, cy[k] - bh[k] / 2)
+            found.append(Face(left, top, float(bw[k] * side), float(bh[k] * side),
                               float(score[keep][k]), px(*pts[k, 0]), px(*pts[k, 1]),
                               px(*pts[k, 3])))
         return found
@@ -136,8 +156,9 @@ def detector() -> Detector | None:
 
 
 def mouth_motion(face: Face, frame: np.ndarray, before: np.ndarray) -> float:
-    """How much the mouth moved between two grey frames a tenth of a second apart, beyond what
-    the eyes did (head and camera motion move both): mean absolute difference, 0..255."""
+    """How much the mouth moved between two grey frames a tenth of a second apart, less half of
+    what the eyes did (head and camera motion move both; blinks move the eyes alone): mean
+    absolute difference, 0..255."""
     def patch(cx: float, cy: float, half: float) -> float:
         x0, x1 = int(max(0, cx - half)), int(min(frame.shape[1], cx + half))
         y0, y1 = int(max(0, cy - half * 0.6)), int(min(frame.shape[0], cy + half * 0.6))
@@ -148,4 +169,4 @@ def mouth_motion(face: Face, frame: np.ndarray, before: np.ndarray) -> float:
 
     half = face.w * 0.22
     eyes = (patch(*face.eye_l, half) + patch(*face.eye_r, half)) / 2
-    return max(0.0, patch(*face.mouth, half) - eyes)
+    return max(0.0, patch(*face.mouth, half) - eyes / 2)

@@ -3,9 +3,10 @@
 All the faces of a sample are framed when they fit in the crop together (a two-shot stays a
 two-shot). When they do not, the crop follows one person: the one whose mouth moves most (the
 mouth's change between two frames a tenth of a second apart, beyond the eyes' change: see
-faces.mouth_motion), else the largest face. The choice is made once per stretch of at least
-``HOLD_S`` seconds of a shot, never per sample: the crop does not jump between two people faster
-than an editor would cut, and between two stretches it pans (reframe.follow bounds the speed).
+faces.mouth_motion), else the largest face. The crop changes person only when another one is
+the speaker on most samples of the next ``HOLD_S / 2`` seconds where anyone speaks, and the
+current one has been framed for ``HOLD_S`` seconds: it cuts to the new speaker as an editor
+would, never faster than that.
 """
 
 from __future__ import annotations
@@ -52,60 +53,45 @@ def _person(face: Face, people: list[float]) -> int:
 
 def shot_targets(times: list[float], faces: list[list[Face]],
                  motion: list[list[float | None]], crop_w: float,
-                 ) -> tuple[list[float | None], list[str]]:
-    """Crop centres for the samples of one shot (None: no face), and how each stretch was
-    framed ('all', 'speaker', 'largest')."""
+                 ) -> tuple[list[float | None], list[str], list[bool]]:
+    """For the samples of one shot: crop centres (None: no face), how the shot was framed
+    ('all', 'speaker', 'largest'), and where the crop cuts to another person."""
     largest = max((f.w * f.h for fs in faces for f in fs), default=0.0)
     faces = [kept(fs, largest) for fs in faces]
+    cuts = [False] * len(times)
+    if all(fits(fs, crop_w) for fs in faces if fs):
+        return [(min(f.x for f in fs) + max(f.x + f.w for f in fs)) / 2 if fs else None
+                for fs in faces], ["all"], cuts
     people = tracks(faces)
-    centres: list[float | None] = [None] * len(times)
-    how: list[str] = []
-    for window in _windows(times):
-        members = [fs for k in window for fs in [faces[k]] if fs]
-        if not members:
-            continue
-        if all(fits(fs, crop_w) for fs in members):
-            for k in window:
-                if faces[k]:
-                    centres[k] = (min(f.x for f in faces[k]) +
-                                  max(f.x + f.w for f in faces[k])) / 2
-            how.append("all")
-            continue
-        who, why = _choose(window, faces, motion, people)
-        how.append(why)
-        for k in window:
-            mine = [f for f in faces[k] if _person(f, people) == who]
-            centres[k] = mine[0].centre if mine else people[who]
-    return centres, how
-
-
-def _windows(times: list[float]) -> list[list[int]]:
-    """Sample indices in stretches of at least HOLD_S (the last one joins its predecessor)."""
-    out: list[list[int]] = []
+    labels = [_speaking(fs, ms, people) for fs, ms in zip(faces, motion, strict=True)]
+    area = [0.0] * len(people)
+    for fs in faces:
+        for f in fs:
+            area[_person(f, people)] += f.w * f.h
+    heard = [p for p in labels if p is not None]
+    who = heard[0] if heard else max(range(len(people)), key=area.__getitem__)
+    since = times[0]
+    centres: list[float | None] = []
     for k, t in enumerate(times):
-        if not out or (t - times[out[-1][0]] >= HOLD_S and times[-1] - t >= HOLD_S):
-            out.append([])
-        out[-1].append(k)
-    return out
+        ahead = [labels[j] for j in range(k, len(times)) if times[j] < t + HOLD_S / 2]
+        heard = [p for p in ahead if p is not None]
+        new = max(set(heard), key=heard.count) if heard else who
+        if new != who and heard.count(new) >= max(2, 0.6 * len(heard)) and t - since >= HOLD_S:
+            who, since, cuts[k] = new, t, True
+        mine = [f for f in faces[k] if _person(f, people) == who]
+        centres.append(mine[0].centre if mine else people[who])
+    return centres, ["speaker" if any(p is not None for p in labels) else "largest"], cuts
 
 
-def _choose(window: list[int], faces: list[list[Face]], motion: list[list[float | None]],
-            people: list[float]) -> tuple[int, str]:
-    """The person a stretch follows: the most speaking one, else the largest."""
-    moves: dict[int, list[float]] = {}
-    area: dict[int, float] = {}
-    for k in window:
-        for f, m in zip(faces[k], motion[k], strict=False):
-            p = _person(f, people)
-            area[p] = area.get(p, 0.0) + f.w * f.h
-            if m is not None:
-                moves.setdefault(p, []).append(m)
-    means = {p: float(np.mean(v)) for p, v in moves.items()}
-    if means and max(means.values()) >= SPEAKING:
-        ranked = sorted(means.values(), reverse=True)
-        if len(ranked) == 1 or ranked[0] >= 1.3 * ranked[1]:
-            return max(means, key=means.__getitem__), "speaker"
-    return max(area, key=area.__getitem__), "largest"
+def _speaking(faces: list[Face], moves: list[float | None], people: list[float]) -> int | None:
+    """The person whose mouth moves clearly most in one sample, if anyone's does."""
+    known = sorted(((m, _person(f, people)) for f, m in zip(faces, moves, strict=False)
+                    if m is not None), reverse=True)
+    if not known or known[0][0] < SPEAKING:
+        return None
+    if len(known) > 1 and known[0][0] < 1.3 * known[1][0]:
+        return None
+    return known[0][1]
 
 
 def face_rows(times: list[float], shots: list[list[int]], faces: list[list[Face]],

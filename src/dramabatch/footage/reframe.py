@@ -192,23 +192,28 @@ def reframe(source: str, spans: list[Span], src_size: tuple[int, int],
     centres: list[float | None] = [None] * len(picks)
     framed: dict[str, int] = {}
     for idx in shots:
-        got, how = shot_targets([times[k] for k in idx], [faces[k] for k in idx],
-                                [motion[k] for k in idx], crop_w)
-        for k, c in zip(idx, got, strict=True):
+        got, how, switch = shot_targets([times[k] for k in idx], [faces[k] for k in idx],
+                                        [motion[k] for k in idx], crop_w)
+        for k, c, cut in zip(idx, got, switch, strict=True):
             centres[k] = c
+            shot_starts[k] = shot_starts[k] or cut  # a cut to the new speaker
         for h in how:
             framed[h] = framed.get(h, 0) + 1
+    speakers = sum(shot_starts) - len(shots)
+    shots = shots_of(shot_starts)
     path = build_path(times, centres, shot_starts, end, src_w, crop_w, bound)
     lefts = [x_at(path, t) for t in times]
     rows = face_rows(times, shots, faces, lefts, crop_w, src_h, end)
     speed = path_speed(path)
-    cuts = len(shots) - 1
+    cuts = len(shots) - 1 - speakers
     who = ", ".join(f"{n} {h}" for h, n in sorted(framed.items()))
     log.info("reframe: %s, %d shot change(s), fastest pan %.0f px/s (bound %.0f); framed: %s",
              rate, cuts, speed, bound, who)
     return ({**base, "mode": "faces", "path": path, "faces": f"{hits}/{len(picks)}",
-             "cuts": cuts, "max_speed_px_s": round(speed, 2), "framed": framed,
+             "cuts": cuts, "speaker_cuts": speakers, "max_speed_px_s": round(speed, 2),
+             "framed": framed,
              "faces_y": rows},
             [f"reframe: {rate}; the 9:16 crop follows them ({cuts} cut(s) at shot changes, "
-             f"fastest pan {speed:.0f} px/s, bound {bound:.0f} px/s; stretches framed: {who} "
-             "(all: every face fits, speaker: the moving mouth, largest: nobody speaks)"])
+             f"{speakers} cut(s) to a new speaker, fastest pan {speed:.0f} px/s, bound {bound:.0f} "
+             f"px/s; shots framed: {who} (all: every face fits, speaker: the moving mouth, "
+             "largest: nobody speaks)"])

@@ -265,9 +265,10 @@ def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: Subtit
     start, end = plan["start"], plan["end"]
     subs = to_ssa(word_cues(timeline["segments"], max_words), offset=start, clip=(start, end))
     subs = styled(subs, style, video.width, video.height)
-    record = place_captions(subs, faces_y or [], start, video.width, video.height)
-    if placed is not None:
-        placed += record
+    if style.position == "faces":
+        record = place_captions(subs, faces_y or [], start, video.width, video.height)
+        if placed is not None:
+            placed += record
     if title and title_seconds > 0:
         subs.styles["Title"] = subs.styles["Default"].copy()
         subs.styles["Title"].alignment = pysubs2.Alignment.TOP_CENTER
