@@ -55,10 +55,13 @@ def shot_targets(times: list[float], faces: list[list[Face]],
                  motion: list[list[float | None]], crop_w: float,
                  ) -> tuple[list[float | None], list[str], list[bool]]:
     """For the samples of one shot: crop centres (None: no face), how the shot was framed
-    ('all', 'speaker', 'largest'), and where the crop cuts to another person."""
+    ('all', 'speaker', 'largest', 'none'), and where the crop cuts to another person. Samples
+    without motion (sparse seeks, see frames.py) leave the largest face framed."""
     largest = max((f.w * f.h for fs in faces for f in fs), default=0.0)
     faces = [kept(fs, largest) for fs in faces]
     cuts = [False] * len(times)
+    if not any(faces):
+        return [None] * len(times), ["none"], cuts
     if all(fits(fs, crop_w) for fs in faces if fs):
         return [(min(f.x for f in fs) + max(f.x + f.w for f in fs)) / 2 if fs else None
                 for fs in faces], ["all"], cuts

@@ -216,4 +216,4 @@ def reframe(source: str, spans: list[Span], src_size: tuple[int, int],
             [f"reframe: {rate}; the 9:16 crop follows them ({cuts} cut(s) at shot changes, "
              f"{speakers} cut(s) to a new speaker, fastest pan {speed:.0f} px/s, bound {bound:.0f} "
              f"px/s; shots framed: {who} (all: every face fits, speaker: the moving mouth, "
-             "largest: nobody speaks)"])
+             "largest: nobody seen speaking, none: no face, centred)"])
