@@ -171,3 +171,25 @@ def test_captions_never_cover_the_face_in_a_rendered_short(tmp_path):
     assert seen >= len(times) * 0.6 and over == 0, counted
     # the control: captions at the centre do cover the face (the test can fail)
     assert counted["centre"][0] >= counted["centre"][1] * 0.3, counted
+
+
+def test_captions_hold_one_place_per_shot_below_or_above_the_face():
+    from dramabatch.render.placement import BOTTOM, TOP, place_captions
+    from dramabatch.render.videos import styled
+
+    subs = pysubs2.SSAFile()
+    for k in range(8):  # one word caption every half second over 4 s
+        subs.append(pysubs2.SSAEvent(start=k * 500, end=k * 500 + 450, text=f"word{k} two"))
+    subs = styled(subs, SubtitleStyle(position="faces", size=0.045), 1080, 1920)
+    rows = [[10.0, 12.0, 0.15, 0.55], [12.0, 14.0, 0.45, 0.95]]  # narration time
+    placed = place_captions(subs, rows, 10.0, 1080, 1920)
+    first, second = placed[:4], placed[4:]
+    assert {p["place"] for p in first} == {"below"} and {p["place"] for p in second} == {"above"}
+    assert len({p["bottom"] for p in first}) == 1 and len({p["bottom"] for p in second}) == 1
+    assert first[0]["bottom"] == BOTTOM and TOP < second[0]["bottom"] <= 0.45
+    for p, event in zip(placed, subs, strict=True):
+        assert event.marginv == round((1 - p["bottom"]) * 1920)
+    # no face at all: just above the bottom fifth; a face filling the frame: said to overlap
+    assert place_captions(subs, [], 0.0, 1080, 1920)[0]["place"] == "low"
+    full = place_captions(subs, [[0.0, 9.0, 0.05, 0.98]], 0.0, 1080, 1920)
+    assert full[0]["why"].startswith("overlaps")
