@@ -19,7 +19,11 @@ render writes them into the short's timeline (metadata ``dramabatch.captions``).
 
 from __future__ import annotations
 
+import logging
+
 import pysubs2
+
+log = logging.getLogger(__name__)
 
 #: Lowest caption edge (fraction of the height): the bottom fifth is the platforms' own.
 BOTTOM = 0.78
@@ -99,4 +103,8 @@ def place_captions(subs: pysubs2.SSAFile, rows: list[list[float]], offset: float
         record.append({"start": round(t0 - offset, 3), "end": round(t1 - offset, 3),
                        "text": event.plaintext, "bottom": round(bottom, 3), "place": where,
                        "why": why})
+    log.info("captions: %d placed, %d below the faces, %d above them, %d over one (no room)",
+             len(record), sum(r["place"] == "below" for r in record),
+             sum(r["place"] == "above" for r in record),
+             sum(r["why"].startswith("overlaps") for r in record))
     return record

@@ -266,9 +266,8 @@ def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: Subtit
     subs = to_ssa(word_cues(timeline["segments"], max_words), offset=start, clip=(start, end))
     subs = styled(subs, style, video.width, video.height)
     if style.position == "faces":
-        record = place_captions(subs, faces_y or [], start, video.width, video.height)
-        if placed is not None:
-            placed += record
+        (placed if placed is not None else []).extend(
+            place_captions(subs, faces_y or [], start, video.width, video.height))
     if title and title_seconds > 0:
         subs.styles["Title"] = subs.styles["Default"].copy()
         subs.styles["Title"].alignment = pysubs2.Alignment.TOP_CENTER
@@ -290,10 +289,6 @@ def render_short(*, background: str | FootagePlan, narration: str, timeline: dic
     subs = short_subs(timeline=timeline, plan=plan, video=video, style=style, title=title,
                       title_seconds=title_seconds, max_words=max_words,
                       faces_y=footage.crop.get("faces_y", []), placed=placed)
-    moved = sum(p["place"] == "above" for p in placed)
-    log.info("short %02d: %d caption(s), %d above the faces, %d overlapping one",
-             plan.get("number", 0),
-             len(placed), moved, sum(p["why"].startswith("overlaps") for p in placed))
     duration = plan["end"] - plan["start"]
     renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
                      video=video, audio_start=plan["start"], mix=mix,
