@@ -14,7 +14,7 @@ For each: the 9:16 crop path (samples every 0.5 s) by both methods, and
   ``two`` the speaker) are inside the crop; truth = BlazeFace on the full-size source frame;
 - overlap: the share of short frames showing a caption and a face where the caption's box (the
   pixels a captioned render differs from the same render without captions) meets a face box
-  (BlazeFace on the uncaptioned render);
+  (BlazeFace on the uncaptioned render), and its eyes-to-mouth box (from the landmarks);
 - cost: seconds detecting faces (the crop's look at the samples) over the seconds rendering the
   short at the config's 1080x1920.
 """
@@ -143,13 +143,24 @@ def eyes_share(source, path, crop_w, seconds, speaker_side=None):
     return hits / max(1, seen), seen
 
 
-def overlap_share(with_caps: Path, without: Path, seconds: float) -> tuple[float, int]:
+def core(f):
+    """The eyes-to-mouth box of a face (what issue 35 measured first)."""
+    x0, x1 = min(f.eye_l[0], f.eye_r[0]) - 0.1 * f.w, max(f.eye_l[0], f.eye_r[0]) + 0.1 * f.w
+    y0 = min(f.eye_l[1], f.eye_r[1]) - 0.08 * f.h
+    return x0, y0, x1 - x0, f.mouth[1] + 0.1 * f.h - y0
+
+
+def meets(box, x, y, w, h):
+    return box[0] < x + w and x < box[2] and box[1] < y + h and y < box[3]
+
+
+def overlap_share(with_caps: Path, without: Path, seconds: float):
     find = detector()
     times = list(np.arange(0.2, seconds - 0.2, 0.2))
     a, _ = grey_frames(str(with_caps), times, 10_000)
     bgr = dict((k, f) for k, f, _ in stream_frames(str(without), times, 10_000, colour=True))
     b = np.stack([cv2.cvtColor(bgr[k], cv2.COLOR_BGR2GRAY) for k in range(len(times))])
-    over = both = 0
+    over = inner = both = 0
     for k in range(len(times)):
         mask = np.abs(a[k].astype(np.int16) - b[k]) > 60
         faces = find(bgr[k])
@@ -158,9 +169,9 @@ def overlap_share(with_caps: Path, without: Path, seconds: float) -> tuple[float
         ys, xs = np.nonzero(mask)
         box = (xs.min(), ys.min(), xs.max(), ys.max())
         both += 1
-        over += any(box[0] < f.x + f.w and f.x < box[2] and box[1] < f.y + f.h and f.y < box[3]
-                    for f in faces)
-    return over / max(1, both), both
+        over += any(meets(box, f.x, f.y, f.w, f.h) for f in faces)
+        inner += any(meets(box, *core(f)) for f in faces)
+    return over / max(1, both), inner / max(1, both), both
 
 
 def short_of(source, crop, duration, size, style, out, preset="ultrafast"):
@@ -214,8 +225,9 @@ def measure(name, source, seconds, size, tmp: Path, speaker_side=None):
                         str(tmp / f"{name}-1080.mp4"), "-frames:v", "1", "-vf", "scale=360:-2",
                         str(tmp / f"{name}-{t:04.1f}s.png")], check=True)
     return [name, f"{length:.1f}", f"{seen}", f"{mid_eyes:.0%}", f"{old_eyes:.0%}",
-            f"{new_eyes:.0%}", f"{shares['old'][0]:.0%} of {shares['old'][1]}",
-            f"{shares['new'][0]:.0%} of {shares['new'][1]}", f"{detect_s:.2f}",
+            f"{new_eyes:.0%}",
+            "{:.0%} / {:.0%} of {}".format(*shares["old"]),
+            "{:.0%} / {:.0%} of {}".format(*shares["new"]), f"{detect_s:.2f}",
             f"{reframe_s:.2f}", f"{render_s:.1f}", f"{detect_s / render_s:.3f}",
             str(crop.get("framed")), str(crop.get("speaker_cuts"))]
 
@@ -240,7 +252,7 @@ def main() -> None:
                 measure("two", two, TWO_S, size, tmp,
                         lambda t: "left" if int(t // TURN) % 2 == 0 else "right")]
     body = table(["clip", "short s", "frames", "eyes: centre", "eyes: Haar", "eyes: BlazeFace",
-                  "caption on face: centred+Haar", "caption on face: placed",
+                  "caption on face box / eyes-mouth: centred+Haar", "same: placed",
                   "detect s", "reframe s", "render s (1080x1920)", "detect/render",
                   "framed", "speaker cuts"], rows)
     if a.record:

@@ -3,8 +3,8 @@
 All the faces of a sample are framed when they fit in the crop together (a two-shot stays a
 two-shot). When they do not, the crop follows one person: the one whose mouth moves most (the
 mouth's change between two frames a tenth of a second apart, beyond the eyes' change: see
-faces.mouth_motion), else the largest face. The crop changes person only when another one is
-the speaker on most samples of the next ``HOLD_S / 2`` seconds where anyone speaks, and the
+faces.mouth_motion), else the largest face. The crop changes person only when another one speaks
+now and on most samples of the next ``HOLD_S / 2`` seconds where anyone speaks, and the
 current one has been framed for ``HOLD_S`` seconds: it cuts to the new speaker as an editor
 would, never faster than that.
 """
@@ -79,7 +79,8 @@ def shot_targets(times: list[float], faces: list[list[Face]],
         ahead = [labels[j] for j in range(k, len(times)) if times[j] < t + HOLD_S / 2]
         heard = [p for p in ahead if p is not None]
         new = max(set(heard), key=heard.count) if heard else who
-        if new != who and heard.count(new) >= max(2, 0.6 * len(heard)) and t - since >= HOLD_S:
+        if (new != who and labels[k] == new and heard.count(new) >= max(2, 0.6 * len(heard))
+                and t - since >= HOLD_S):
             who, since, cuts[k] = new, t, True
         mine = [f for f in faces[k] if _person(f, people) == who]
         centres.append(mine[0].centre if mine else people[who])

@@ -7,7 +7,7 @@ keep captions out of those and off the eyes and mouth. So each cue goes:
 - below the faces, its bottom edge at ``BOTTOM`` (just above the bottom fifth), when that leaves
   ``GAP`` between the faces and the caption (and always when no face is shown);
 - else above the faces, its bottom edge ``GAP`` above the highest face, when it stays below the
-  top bar;
+  top bar (a close-up may push it up to ``TOP_MIN``);
 - else (a face filling the frame) in the larger of the two free places, and the record says it
   overlaps.
 
@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 #: Lowest caption edge (fraction of the height): the bottom fifth is the platforms' own.
 BOTTOM = 0.78
-#: Highest caption edge: the platforms' top bar.
-TOP = 0.10
+#: Highest caption edge: the platforms' top bar; a close-up filling the frame may take the
+#: caption up to ``TOP_MIN`` (the top bar holds small text, the buttons are at the bottom).
+TOP, TOP_MIN = 0.10, 0.03
 #: Space kept between a face and a caption (fraction of the height).
 GAP = 0.02
 #: Side margins (fractions of the width): the right edge holds the like/comment/share buttons.
@@ -74,6 +75,9 @@ def choose(face: tuple[float, float] | None, cap_h: float) -> tuple[float, str, 
         return BOTTOM, "below", f"faces end at {bottom:.2f}"
     if top - GAP - cap_h >= TOP:
         return top - GAP, "above", f"faces fill {top:.2f}-{bottom:.2f}; room above"
+    if top - GAP - cap_h >= TOP_MIN:
+        return top - GAP, "above", f"faces fill {top:.2f}-{bottom:.2f}; room above only " \
+            "under the top bar"
     below, above = BOTTOM - bottom, top - TOP
     if above > below:
         return max(TOP + cap_h, top - GAP), "above", \
