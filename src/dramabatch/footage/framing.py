@@ -21,6 +21,8 @@ MIN_AREA = 0.3
 FIT = 0.9
 #: Shortest stretch of a shot framed on one person (seconds).
 HOLD_S = 3.0
+#: Share of a face's height added above and below it for the captions to keep clear of.
+PAD = 0.06
 #: Mean mouth motion (0..255) under which nobody is taken to be speaking.
 SPEAKING = 0.8
 
@@ -108,8 +110,8 @@ def face_rows(times: list[float], shots: list[list[int]], faces: list[list[Face]
         for k in idx:
             for f in faces[k]:
                 inside = min(f.x + f.w, lefts[k] + crop_w) - max(f.x, lefts[k])
-                if inside >= f.w / 3:
-                    ys.append((f.y, f.y + f.h))
+                if inside >= f.w / 3:  # padded: faces move between two samples
+                    ys.append((f.y - PAD * f.h, f.y + (1 + PAD) * f.h))
         stop = times[shots[n + 1][0]] if n + 1 < len(shots) else end
         if ys:
             top = max(0.0, min(y for y, _ in ys) / src_h)
