@@ -8,8 +8,8 @@ keep captions out of those and off the eyes and mouth. So each cue goes:
   ``GAP`` between the faces and the caption (and always when no face is shown);
 - else above the faces, its bottom edge ``GAP`` above the highest face, when it stays below the
   top bar (a close-up may push it up to ``TOP_MIN``);
-- else (a face filling the frame) in the larger of the two free places, and the record says it
-  overlaps.
+- else (a face filling the frame) in the larger of the two free places (above: as high as
+  ``TOP_MIN`` allows), and the record says it may overlap.
 
 The faces come from the portrait footage plan (``crop.faces_y``: per shot, the vertical extent
 of the faces the crop shows; footage/reframe.py). The place is chosen per shot, not per word, so
@@ -80,7 +80,7 @@ def choose(face: tuple[float, float] | None, cap_h: float) -> tuple[float, str, 
             "under the top bar"
     below, above = BOTTOM - bottom, top - TOP
     if above > below:
-        return max(TOP + cap_h, top - GAP), "above", \
+        return max(TOP_MIN + cap_h, top - GAP), "above", \
             f"overlaps: faces fill {top:.2f}-{bottom:.2f}, no room for {cap_h:.2f}"
     return BOTTOM, "below", f"overlaps: faces fill {top:.2f}-{bottom:.2f}, no room for " \
         f"{cap_h:.2f}"
