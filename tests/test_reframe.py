@@ -1,6 +1,7 @@
 """Shorts from a landscape source follow the faces: an off-centre face stays in the 9:16 frame
 where a centre crop loses it, the crop never pans faster than its bound, and it cuts (does not
-pan) at a shot change. The face is drawn (no download); the test checks the detector fires on it.
+pan) at a shot change. The face is a real one (the demo's face clip, faceclip.py), found by the
+shipped BlazeFace detector.
 """
 
 from __future__ import annotations
@@ -8,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pysubs2
 import pytest
-from conftest import encode_gray
+from faceclip import encode_bgr, real_face
 from test_scenes import timeline_of
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 
 from dramabatch.base.media import run_ffmpeg  # noqa: E402
+from dramabatch.footage.faces import detector  # noqa: E402
 from dramabatch.footage.frames import grey_frames, sample_times  # noqa: E402
-from dramabatch.footage.reframe import detector, faces, path_speed  # noqa: E402
+from dramabatch.footage.reframe import path_speed  # noqa: E402
 from dramabatch.footage.scene_plan import scenes_background  # noqa: E402
 from dramabatch.render.options import VideoOptions  # noqa: E402
 from dramabatch.render.videos import render  # noqa: E402
@@ -24,35 +26,21 @@ SW, SH, FPS, SECONDS, SHOT = 320, 180, 15, 6.0, 3.0
 FACE = 72
 
 
-def draw_face(size: int) -> np.ndarray:
-    """A grey cartoon face: skin oval, brows, dark eyes, a light nose, a mouth."""
-    s, c = size, size // 2
-    img = np.full((s, s), 60, np.uint8)
-    cv2.ellipse(img, (c, int(c * 1.05)), (int(s * 0.30), int(s * 0.40)), 0, 0, 360, 190, -1)
-    for dx in (-1, 1):
-        x = c + dx * int(s * 0.13)
-        cv2.ellipse(img, (x, int(s * 0.36)), (int(s * 0.08), int(s * 0.03)), 0, 0, 360, 70, -1)
-        cv2.ellipse(img, (x, int(s * 0.44)), (int(s * 0.07), int(s * 0.035)), 0, 0, 360, 40, -1)
-    cv2.ellipse(img, (c, int(s * 0.58)), (int(s * 0.04), int(s * 0.09)), 0, 0, 360, 215, -1)
-    cv2.ellipse(img, (c, int(s * 0.74)), (int(s * 0.12), int(s * 0.035)), 0, 0, 360, 70, -1)
-    return cv2.GaussianBlur(img, (0, 0), s * 0.02)
-
-
 def face_x(t: float) -> float:
     """Where the face's centre is: drifting on the right in the first shot, left in the second."""
     return 226 + 18 * t if t < SHOT else 70.0
 
 
 def face_video(path):
-    face = draw_face(FACE)
+    face = real_face(FACE)
     frames = []
     for n in range(round(SECONDS * FPS)):
         t = n / FPS
-        img = np.full((SH, SW), 60 if t < SHOT else 140, np.uint8)
+        img = np.full((SH, SW, 3), 60 if t < SHOT else 140, np.uint8)
         x, y = round(face_x(t) - FACE / 2), (SH - FACE) // 2
         img[y:y + FACE, x:x + FACE] = face
         frames.append(img)
-    return encode_gray(frames, path, FPS)
+    return encode_bgr(frames, path, FPS)
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +50,11 @@ def source(tmp_path_factory):
 
 def face_hits(video, width: int, times: list[float]) -> list[bool]:
     frames, _ = grey_frames(str(video), times, width)
-    cascade = detector()
-    return [bool(faces(cascade, f)) for f in frames]
+    find = detector()
+    return [bool(find(f)) for f in frames]
 
 
-def test_the_detector_fires_on_the_drawn_face(source):
+def test_the_detector_fires_on_the_real_face(source):
     hits = face_hits(source, SW, sample_times(SECONDS - 0.1, 20))
     assert sum(hits) / len(hits) >= 0.9, hits
     assert not centre_crop_contains_face()  # the face is off-centre: a centre crop loses it

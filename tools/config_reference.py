@@ -57,7 +57,7 @@ def reference() -> str:
         lines.append("")
         lines.append("`size` is `{width, height}` in pixels (even numbers); `style` is "
                      "`{font, size (fraction of frame height), colour, outline_colour, outline, "
-                     "bold, position (bottom|center), margin}`.")
+                     "bold, position (bottom|center|faces), margin}`.")
     return "\n".join(lines)
 
 

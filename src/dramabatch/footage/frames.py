@@ -4,12 +4,17 @@ Sparse times (a few dozen over a film) are fast input seeks (``-ss``), one input
 two-hour source costs a few decoded stretches, not the whole film. Dense times (faces every half
 second) are one sequential read of the stretch they cover, thinned to ``DENSE_FPS`` frames a
 second before scaling, each time taking the nearest frame: a seek per sample would decode from
-the previous keyframe again and again.
+the previous keyframe again and again. Either way frames come out of ffmpeg's pipe one at a
+time (``stream_frames``) and the caller keeps what it needs of each: memory does not grow with
+the source's length or the number of samples (a 16-minute drama held 2.6 GB when the dense read
+was taken whole and copied).
 """
 
 from __future__ import annotations
 
 import subprocess
+import tempfile
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -30,51 +35,96 @@ def sample_times(duration: float, count: int, start: float = 0.0) -> list[float]
 
 def grey_frames(path: str, times: list[float], width: int) -> tuple[np.ndarray, float]:
     """Frames at ``times`` as a (n, h, w) uint8 array ``width`` wide, and the scale from source
-    pixels to these (``width / source width``)."""
+    pixels to these (``width / source width``). For a few frames; looking at many, one at a time,
+    is ``stream_frames``."""
+    src_w, _ = display_size(path)
+    width, height = _size(path, width)
+    out = np.zeros((len(times), height, width), np.uint8)
+    for k, frame, _ in stream_frames(path, times, width):
+        out[k] = frame
+    return out, width / src_w
+
+
+def _size(path: str, width: int) -> tuple[int, int]:
     src_w, src_h = display_size(path)
     width = min(width, src_w) // 2 * 2
-    height = max(2, round(src_h * width / src_w) // 2 * 2)
+    return width, max(2, round(src_h * width / src_w) // 2 * 2)
+
+
+def stream_frames(path: str, times: list[float], width: int, colour: bool = False,
+                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
+    """``(k, frame at times[k], the frame decoded just before it or None)`` for every k, in
+    source order, ``width`` wide, grey (h, w) or BGR (h, w, 3) when ``colour``.
+
+    Memory is two frames (one batch of sparse seeks), whatever the source's length or the
+    number of times: frames are read from ffmpeg's pipe one at a time and handed on. In a
+    sequential read the frame before is 1/DENSE_FPS s earlier (motion between the two)."""
+    width, height = _size(path, width)
+    if not times:
+        return
+    fmt, depth = ("bgr24", 3) if colour else ("gray", 1)
+    shape = (height, width, 3) if colour else (height, width)
     if len(times) > 2 and (max(times) - min(times)) / len(times) < DENSE_GAP:
-        return _sequential(path, times, width, height), width / src_w
-    out = []
+        yield from _sequential(path, times, width, height, fmt, shape)
+        return
     for k in range(0, len(times), BATCH):
         chunk = times[k:k + BATCH]
         args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
         for t in chunk:
             args += ["-ss", f"{max(0.0, t):.3f}", "-i", path]
-        graph = ";".join(f"[{n}:v]trim=end_frame=1,scale={width}:{height},format=gray[v{n}]"
+        graph = ";".join(f"[{n}:v]trim=end_frame=1,scale={width}:{height},format={fmt}[v{n}]"
                          for n in range(len(chunk)))
         graph += ";" + "".join(f"[v{n}]" for n in range(len(chunk)))
         graph += f"concat=n={len(chunk)}:v=1:a=0[v]" if len(chunk) > 1 else "null[v]"
         args += ["-filter_complex", graph, "-map", "[v]", "-fps_mode", "passthrough",
-                 "-f", "rawvideo", "-pix_fmt", "gray", "-"]
+                 "-f", "rawvideo", "-pix_fmt", fmt, "-"]
         proc = subprocess.run(args, capture_output=True, timeout=600)
         data = np.frombuffer(proc.stdout, np.uint8)
-        if proc.returncode != 0 or data.size != len(chunk) * width * height:
+        if proc.returncode != 0 or data.size != len(chunk) * width * height * depth:
             raise DramaError(f"could not read frames of {path}: "
                              f"{proc.stderr.decode(errors='replace')[-300:]}")
-        out.append(data.reshape(len(chunk), height, width))
-    if not out:
-        return np.zeros((0, height, width), np.uint8), width / src_w
-    return np.concatenate(out), width / src_w
+        for n, frame in enumerate(data.reshape(len(chunk), *shape)):
+            yield k + n, frame, None
 
 
-def _sequential(path: str, times: list[float], width: int, height: int) -> np.ndarray:
-    """One read from the first time to the last; the frame nearest each time."""
+def _sequential(path: str, times: list[float], width: int, height: int, fmt: str,
+                shape: tuple[int, ...]) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
+    """One read from the first time to the last at DENSE_FPS; the frame nearest each time."""
     first, last = max(0.0, min(times)), max(times)
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{first:.3f}",
-         "-t", f"{last - first + 2 / DENSE_FPS:.3f}", "-i", path, "-vf",
-         f"fps={DENSE_FPS}:start_time=0,scale={width}:{height},format=gray", "-f", "rawvideo",
-         "-pix_fmt", "gray", "-"], capture_output=True, timeout=3600)
-    size = width * height
-    count = len(proc.stdout) // size
-    if proc.returncode != 0 or count == 0:
-        raise DramaError(f"could not read frames of {path}: "
-                         f"{proc.stderr.decode(errors='replace')[-300:]}")
-    frames = np.frombuffer(proc.stdout[:count * size], np.uint8).reshape(count, height, width)
-    picks = [min(count - 1, max(0, round((t - first) * DENSE_FPS))) for t in times]
-    return frames[picks]
+    order = sorted(range(len(times)), key=lambda k: times[k])
+    picks = [(max(0, round((times[k] - first) * DENSE_FPS)), k) for k in order]
+    size = int(np.prod(shape))
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss",
+             f"{first:.3f}", "-t", f"{last - first + 2 / DENSE_FPS:.3f}", "-i", path, "-an",
+             "-vf", f"fps={DENSE_FPS}:start_time=0,scale={width}:{height},format={fmt}",
+             "-f", "rawvideo", "-pix_fmt", fmt, "-"], stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None
+        before = frame = None
+        n, at = -1, 0
+        try:
+            while at < len(picks):
+                chunk = proc.stdout.read(size)
+                if len(chunk) < size:
+                    break
+                before, frame, n = frame, np.frombuffer(chunk, np.uint8).reshape(shape), n + 1
+                while at < len(picks) and picks[at][0] <= n:
+                    yield picks[at][1], frame, before
+                    at += 1
+        finally:
+            proc.stdout.close()
+            if at < len(picks):
+                proc.wait()
+            else:  # every time is served: the rest of the stretch is not needed
+                proc.kill()
+                proc.wait()
+        if frame is None or (at < len(picks) and proc.returncode != 0):
+            err.seek(0)
+            raise DramaError(f"could not read frames of {path}: "
+                             f"{err.read().decode(errors='replace')[-300:]}")
+        for _, k in picks[at:]:  # times past the end of the stream: its last frame
+            yield k, frame, before
 
 
 def keyframes(path: str, count: int, width: int) -> np.ndarray:

@@ -20,8 +20,8 @@ def plan_footage(drama_id: str, orientation: str, config: dict, inputs: Mapping[
                  out: str | os.PathLike[str] | None = None) -> FootagePlan:
     """The first plan of ``background.order`` that works, written to ``out`` when given.
 
-    ``inputs`` holds the job's ``source`` and ``timeline`` and, with Pexels in the order, its
-    picks (``search``) and their library ``clips``.
+    ``inputs`` holds the job's ``source`` and ``narration_plan`` and, with Pexels in the order,
+    its picks (``search``) and their library ``clips``.
     """
     render = config["render"]
     long_wh = (render["long"]["width"], render["long"]["height"])
@@ -38,7 +38,8 @@ def plan_footage(drama_id: str, orientation: str, config: dict, inputs: Mapping[
         from ..base.fsutil import load_json
         from .scene_plan import scenes_background
 
-        return scenes_background(inputs["source"], load_json(inputs["timeline"]), orientation,
+        return scenes_background(inputs["source"], load_json(inputs["narration_plan"]),
+                                 orientation,
                                  frame_size(orientation, long_wh, short_wh),
                                  {**config["scenes"], "engine": render["engine"]})
 

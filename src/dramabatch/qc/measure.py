@@ -25,6 +25,7 @@ from pathlib import Path
 from ..base.errors import DramaError
 from ..base.media import ffmpeg_exe, filter_escape, probe
 from ..render.options import SubtitleStyle
+from ..render.placement import BOTTOM, TOP
 
 #: Width the picture is analysed at: black and frozen stretches and caption changes show as
 #: well at 320 pixels as at 1920, and the filters cost a fraction of the decode.
@@ -69,7 +70,10 @@ def caption_band(style: SubtitleStyle, height: int, lines: int = 2) -> Band:
     outline and line spacing."""
     font = max(8, round(style.size * height)) / height
     tall = lines * font * 1.35 + 2 * style.outline + 0.02
-    if style.position == "center":
+    if style.position == "faces":  # anywhere in the safe zone (render.placement), never lower
+        top, bottom = TOP, min(1.0, BOTTOM + 0.02)
+        reference = picture = (bottom, 1.0)
+    elif style.position == "center":
         top, bottom = 0.5 - tall / 2, 0.5 + tall / 2
         reference = (bottom, min(1.0, bottom + tall))
         picture = (bottom, 1.0)

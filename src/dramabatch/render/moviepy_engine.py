@@ -138,8 +138,8 @@ def _captions(subs: pysubs2.SSAFile, w: int, h: int) -> list:
             mp.ImageClip(rgba[:, :, 3] / 255.0, is_mask=True))
         clip_h, clip_w = rgba.shape[:2]
         align = int(style.alignment)
-        if align in (1, 2, 3):  # bottom
-            y = h - int(style.marginv) - clip_h
+        if align in (1, 2, 3):  # bottom; a caption placed clear of faces has its own margin
+            y = h - int(event.marginv or style.marginv) - clip_h
         elif align in (7, 8, 9):  # top
             y = int(style.marginv)
         else:

@@ -78,7 +78,7 @@ class SubtitleStyle:
     outline_colour: str = "000000"
     outline: float = 0.004
     bold: bool = True
-    #: "bottom" or "center".
+    #: "bottom", "center" or "faces" (in the safe zone, clear of the faces: render.placement).
     position: str = "bottom"
     margin: float = 0.06
 

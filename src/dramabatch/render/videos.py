@@ -28,6 +28,7 @@ from ..footage.graph import background_graph, footage_inputs
 from ..footage.scene_graph import scene_audio, scene_footage
 from .fonts import ass_text, verify_fonts
 from .options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
+from .placement import place_captions
 from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
@@ -256,11 +257,17 @@ def render_long(*, background: str | FootagePlan, narration: str, srt: str, out:
 
 def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: SubtitleStyle,
                title: str = "", title_seconds: float = 0.0,
-               max_words: int = 3) -> pysubs2.SSAFile:
-    """Word-chunked captions of one short (times relative to its start), plus the title card."""
+               max_words: int = 3, faces_y: list | None = None,
+               placed: list | None = None) -> pysubs2.SSAFile:
+    """Word-chunked captions of one short (times relative to its start), plus the title card.
+    Each caption is placed in the platforms' safe zone clear of the faces ``faces_y`` (the
+    portrait plan's crop record); where each went and why is appended to ``placed``."""
     start, end = plan["start"], plan["end"]
     subs = to_ssa(word_cues(timeline["segments"], max_words), offset=start, clip=(start, end))
     subs = styled(subs, style, video.width, video.height)
+    if style.position == "faces":
+        (placed if placed is not None else []).extend(
+            place_captions(subs, faces_y or [], start, video.width, video.height))
     if title and title_seconds > 0:
         subs.styles["Title"] = subs.styles["Default"].copy()
         subs.styles["Title"].alignment = pysubs2.Alignment.TOP_CENTER
@@ -277,9 +284,11 @@ def render_short(*, background: str | FootagePlan, narration: str, timeline: dic
                  timeline_meta: dict | None = None, xml: bool = False) -> None:
     """One short over ``background`` (the portrait plan's path, or an edited timeline's plan,
     whose times are the short's own), and its timeline (``otio_out``) when given."""
-    subs = short_subs(timeline=timeline, plan=plan, video=video, style=style, title=title,
-                      title_seconds=title_seconds, max_words=max_words)
     footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
+    placed: list[dict] = []
+    subs = short_subs(timeline=timeline, plan=plan, video=video, style=style, title=title,
+                      title_seconds=title_seconds, max_words=max_words,
+                      faces_y=footage.crop.get("faces_y", []), placed=placed)
     duration = plan["end"] - plan["start"]
     renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
                      video=video, audio_start=plan["start"], mix=mix,
@@ -287,4 +296,5 @@ def render_short(*, background: str | FootagePlan, narration: str, timeline: dic
     if otio_out:
         write_video_timeline(otio_out, footage=footage, subs=subs, duration=duration,
                              video=video, narration=narration, audio_start=plan["start"],
-                             mix=mix, meta=timeline_meta, xml=xml)
+                             mix=mix, meta={**(timeline_meta or {}), "captions": placed},
+                             xml=xml)
