@@ -16,6 +16,9 @@ from dramabatch.workflow.smk.fixes import (
     memoize_function_params,
 )
 from dramabatch.workflow.rerun.tracks import Subject, tracked
+from dramabatch.workflow.smk.sizing import json_minutes, media_minutes
+from dramabatch.workflow.smk.sizing import mem_mb as sized_mem_mb
+from dramabatch.workflow.smk.sizing import runtime as sized_runtime
 
 validate(config, "../config/schema.yaml")
 
