@@ -19,6 +19,9 @@ from dramabatch.workflow.smk.fixes import (
 )
 from dramabatch.workflow.rerun.adopt import adopt_relative_sources
 from dramabatch.workflow.rerun.tracks import Subject, tracked
+from dramabatch.workflow.smk.sizing import json_minutes, media_minutes
+from dramabatch.workflow.smk.sizing import mem_mb as sized_mem_mb
+from dramabatch.workflow.smk.sizing import runtime as sized_runtime
 
 validate(config, "../config/schema.yaml")
 

@@ -89,12 +89,16 @@ rule background:
         f"{OUT}/{{id}}/background/portrait.json",
     log:
         f"{OUT}/logs/{{id}}/background_portrait.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/background_portrait.tsv"
     retries: 1
     conda:
         "../envs/dramabatch.yaml"
     resources:
-        mem_mb=512,
-        runtime=30,
+        mem_mb=lambda wc, attempt: sized_mem_mb("background", 0, attempt),
+        runtime=lambda wc, input, attempt: sized_runtime(
+            "background", json_minutes(input.narration_plan), attempt
+        ),
     params:
         tracked=tracked_params("background", orientation="portrait"),
     script:

@@ -36,8 +36,13 @@ rule render_long:
         "../envs/dramabatch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=60,
+        # from the narration's length (workflow.smk.sizing)
+        mem_mb=lambda wc, input, attempt: sized_mem_mb(
+            "render_long", json_minutes(input.narration_plan), attempt
+        ),
+        runtime=lambda wc, input, attempt: sized_runtime(
+            "render_long", json_minutes(input.narration_plan), attempt
+        ),
     params:
         tracked=tracked_params("render_long"),
     script:

@@ -9,6 +9,8 @@ rule fetch_source:
         source_output(f"{OUT}/{{id}}/source.media"),
     log:
         f"{OUT}/logs/{{id}}/fetch_source.log",
+    benchmark:
+        f"{OUT}/benchmarks/{{id}}/fetch_source.tsv"
     retries: 2
     # Downloads run where the internet is: on a cluster, the submitting node, not compute nodes.
     localrule: True

@@ -17,8 +17,13 @@ rule transcribe:
         "../envs/dramabatch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 1500 * attempt,
-        runtime=120,
+        # from the source's probed length (workflow.smk.sizing)
+        mem_mb=lambda wc, input, attempt: sized_mem_mb(
+            "transcribe", media_minutes(input.source), attempt
+        ),
+        runtime=lambda wc, input, attempt: sized_runtime(
+            "transcribe", media_minutes(input.source), attempt
+        ),
         gpu=1 if config["transcribe"]["device"] == "cuda" else 0,
     params:
         tracked=tracked_params("transcribe"),

@@ -26,8 +26,13 @@ rule narrate:
         "../envs/dramabatch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 1500 * attempt,
-        runtime=60,
+        # from the drama's length (workflow.smk.sizing says how the figures were measured)
+        mem_mb=lambda wc, input, attempt: sized_mem_mb(
+            "narrate", json_minutes(input.transcript), attempt
+        ),
+        runtime=lambda wc, input, attempt: sized_runtime(
+            "narrate", json_minutes(input.transcript), attempt
+        ),
     params:
         # only this drama's language's voice entry: a new French voice redoes no Spanish drama
         tracked=tracked_params("narrate"),

@@ -32,7 +32,10 @@ def voice() -> None:
              "max_wer": config["tts"]["revoice_wer"]}
     narrate(load_json(out.script), out.mp3, out.narration_plan,
             {**config["tts"], "threads": snakemake.threads}, check=check, words=out.words,
-            source=inp.source[0] if inp.source else None)
+            source=inp.source[0] if inp.source else None,
+            # each voiced segment kept as it finishes, beside (not among) the outputs that
+            # Snakemake removes before a rerun: a killed job resumes (voice.pieces)
+            pieces=Path(out.mp3).parent / ".narrate-pieces")
 
 
 run_steps(snakemake, [

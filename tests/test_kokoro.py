@@ -58,7 +58,8 @@ class Garbler:
         self.real = KokoroEngine(language="es", threads=options.get("threads", 1))
 
     def synthesize(self, text):
-        return self.real.synthesize(WRONG if text == SEGMENTS[1] else text)
+        # at any speed and however its numbers are written: the retake fails too
+        return self.real.synthesize(WRONG if "botella" in text else text)
 
 
 @pytest.mark.slow

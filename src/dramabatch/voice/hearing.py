@@ -6,9 +6,12 @@ for the shorts' word times (``align``); that same pass is aligned with the whole
 segment and scored against each segment's text (``wer``: case, accents, punctuation folded,
 numbers as words). A segment whose word error rate is above ``tts.revoice_wer`` (and by more
 than one word, see ``garbled``) is first heard again alone (the long pass can lose words where
-Whisper's 30 s windows meet); if it is still garbled, it is voiced again by the next engines of
-the drama's voice list, each take transcribed alone (seconds of audio, not the whole narration
-again), until one passes; if none does, the best-scoring take is kept. Other segments keep their
+Whisper's 30 s windows meet); if it is still garbled, the same voice says it again, slower and
+with its numbers spelt out (one voice from start to end: a robot voice among natural ones is
+worse than a slow clause), and only if that take fails too is it voiced by the next engines
+of the drama's voice list (the check record names the switch). Each take is transcribed alone
+(seconds of audio, not the whole narration again), until one passes; if none does, the
+best-scoring take is kept. Other segments keep their
 audio and their recognised words, shifted to their new place, so nothing is transcribed twice.
 """
 
@@ -23,8 +26,9 @@ import numpy as np
 
 from ..base.audio import resample, trim_silence, write_wav_mono
 from ..base.errors import DramaError
+from .pieces import PieceStore
 from .tts import Engine, make_engine
-from .wer import by_segment, wer
+from .wer import by_segment, spell_numbers, wer
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +65,21 @@ def garbled(errors: int, count: int, max_wer: float) -> bool:
 def check_by_ear(segments: list[dict], samples: np.ndarray, pieces: list[np.ndarray], rate: int,
                  timed: list[dict], first: str, rest: list[tuple[str, dict]],
                  recognise: Recogniser, max_wer: float, language: str,
-                 speakable: Callable[[str], str]) -> tuple[list[np.ndarray], list[dict], list]:
+                 speakable: Callable[[str], str], same_voice: dict | None = None,
+                 store: PieceStore | None = None,
+                 ) -> tuple[list[np.ndarray], list[dict], list]:
     """Score each segment of the joined narration; re-voice the garbled ones (``garbled``).
 
     ``samples`` is the joined narration, ``pieces`` its segments' speech and ``timed`` their
     spans. Returns (pieces, per-segment check records, per-segment heard words with times
     relative to the segment's start). ``rest`` is the voice list after the engine ``first``
-    that spoke all of it.
+    that spoke all of it; ``same_voice`` the options of ``first``'s slower retake, tried
+    before them. ``store`` keeps the takes (a resumed job does not voice them again).
     """
+    takes: list[tuple[str, str, dict]] = [(f"{name} #{k}", name, options)
+                                          for k, (name, options) in enumerate(rest)]
+    if same_voice is not None:
+        takes.insert(0, ("retake", first, same_voice))
     heard_all = recognise(samples, rate)
     texts = [seg["text"] for seg in timed]
     errors, counts, owner = by_segment(texts, [w["word"] for w in heard_all], language)
@@ -102,37 +113,43 @@ def check_by_ear(segments: list[dict], samples: np.ndarray, pieces: list[np.ndar
                 log.info("narrate: segment %d heard alone: %.0f %% word errors", idx,
                          100 * alone_score)
             before = best[0]
-            for name, options in rest:
+            for label, name, options in takes:
                 if not garbled(round(best[0] * counts[idx]), counts[idx], max_wer):
                     break
-                take = _revoice(name, options, engines, speakable(segments[idx]["text"]), rate)
+                text = segments[idx]["text"]
+                if label == "retake":
+                    text = spell_numbers(text, language)
+                take = _revoice(label, name, options, engines, speakable(text), rate, store)
                 if take is None:
                     continue
                 clip_words = recognise(take, rate)
                 take_score = wer(seg["text"], _text(clip_words), language)
-                log.info("narrate: segment %d re-voiced by %s: %.0f %% word errors", idx, name,
-                         100 * take_score)
+                log.info("narrate: segment %d re-voiced by %s%s: %.0f %% word errors", idx, name,
+                         " (same voice, slower)" if label == "retake" else "", 100 * take_score)
                 if take_score < best[0]:
                     best = (take_score, take, clip_words,
                             {"engine": name, "wer": round(take_score, 3),
                              "heard": _text(clip_words),
                              "revoiced_from": {"engine": first, "wer": round(before, 3)}})
+                    if label == "retake":
+                        best[3]["retake"] = "same voice, slower, numbers spelt out"
             _, pieces[idx], local, record = best
         records.append(record)
         heard.append(local)
     return pieces, records, heard
 
 
-def _revoice(name: str, options: dict, engines: dict, text: str, rate: int) -> np.ndarray | None:
+def _revoice(label: str, name: str, options: dict, engines: dict, text: str, rate: int,
+             store: PieceStore | None) -> np.ndarray | None:
     """One segment voiced by engine ``name`` at the narration's rate; None if it cannot."""
     try:
-        if name not in engines:
-            engines[name] = None
-            engines[name] = make_engine(name, options)
-        engine = engines[name]
+        if label not in engines:
+            engines[label] = None
+            engines[label] = make_engine(name, options)
+        engine = engines[label]
         if engine is None:
             return None
-        samples, seg_rate = engine.synthesize(text)
+        samples, seg_rate = (store or PieceStore(None)).voice(engine, text)
         take = trim_silence(resample(samples, seg_rate, rate), rate)
         return take if len(take) else None
     except DramaError as exc:
@@ -148,5 +165,11 @@ def check_summary(timed: list[dict], check: dict, run: dict) -> dict:
     worst = max(voiced, key=lambda s: s["wer"])
     return {"max_wer": float(check["max_wer"]), "model": run.get("model", check["model"]),
             "revoiced": [s["index"] for s in timed if "revoiced_from" in s],
+            # re-voiced by the same voice (slower): the narration kept one voice
+            "retaken": [s["index"] for s in timed if "retake" in s],
+            # re-voiced by another engine, because the same voice's retake failed too
+            "switched": [{"index": s["index"], "engine": s["engine"],
+                          "from": s["revoiced_from"]["engine"]}
+                         for s in timed if "revoiced_from" in s and "retake" not in s],
             "worst": {"index": worst["index"], "wer": worst["wer"], "engine": worst["engine"],
                       "text": worst["text"], "heard": worst["heard"]}}

@@ -24,7 +24,8 @@ from ..base.fsutil import atomic_output, write_text_atomic
 from ..base.media import ffmpeg_exe, run_ffmpeg
 from .align import words_from_heard
 from .hearing import check_by_ear, check_summary, whisper_recogniser
-from .tts import Engine, engine_plan, make_engine
+from .pieces import PieceStore
+from .tts import Engine, engine_plan, make_engine, slower_take
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def speakable(text: str) -> str:
 
 def synthesize_segments(
     segments: list[dict], engines: list[tuple[str, Engine | dict]],
-    source: str | os.PathLike[str] | None = None,
+    source: str | os.PathLike[str] | None = None, store: PieceStore | None = None,
 ) -> tuple[np.ndarray, int, list[dict], dict]:
     """Synthesize and join; return (samples, rate, timed segments, who spoke).
 
@@ -50,14 +51,15 @@ def synthesize_segments(
     heard. "Who spoke" names that engine and voice, its place in ``engines`` and, for each
     engine tried before it, why it was skipped (offline, rejected, wrong language...); its
     ``pieces`` are the segments' speech, for re-voicing one of them. ``source``: where a
-    recap's original moments (segments of kind ``original``) take their sound from.
+    recap's original moments (segments of kind ``original``) take their sound from;
+    ``store`` keeps each voiced segment as it finishes (``pieces``: a rerun resumes).
     """
     skipped: list[dict] = []
     for position, (name, engine) in enumerate(engines):
         try:
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
-            pieces, rate = _voice(segments, engine, source)
+            pieces, rate = _voice(segments, engine, source, store)
             samples, timed = _assemble(segments, pieces, rate)
             return samples, rate, timed, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
@@ -71,10 +73,16 @@ def synthesize_segments(
 
 
 def _voice(segments: list[dict], engine: Engine,
-           source: str | os.PathLike[str] | None = None) -> tuple[list[np.ndarray], int]:
+           source: str | os.PathLike[str] | None = None,
+           store: PieceStore | None = None) -> tuple[list[np.ndarray], int]:
     """Each segment's speech (silence trimmed) at the first segment's rate; a recap's original
-    moment is the source's own sound, exactly its length (never trimmed)."""
+    moment is the source's own sound, exactly its length (never trimmed).
+
+    Logs "narrate: NN%" (segments done) for the live display: an hour is tens of minutes."""
+    store = store if store is not None else PieceStore(None)
+    reused_before = store.reused
     cache: dict[str, tuple[np.ndarray, int]] = {}
+    shown = -1
     rate = 0
     pieces: list[np.ndarray] = []
     for idx, seg in enumerate(segments):
@@ -86,8 +94,7 @@ def _voice(segments: list[dict], engine: Engine,
         if not any(ch.isalnum() for ch in text):
             raise DramaError(f"script segment {idx} has nothing to speak: {seg['text']!r}")
         if text not in cache:
-            samples, seg_rate = engine.synthesize(text)
-            cache[text] = (samples, seg_rate)
+            cache[text] = store.voice(engine, text)
         else:
             log.info("narrate: segment %d repeats an earlier one; reusing its audio", idx)
         samples, seg_rate = cache[text]
@@ -96,7 +103,13 @@ def _voice(segments: list[dict], engine: Engine,
         if len(speech) == 0:
             raise DramaError(f"TTS engine '{engine.name}' produced silence for: {text!r}")
         pieces.append(speech)
-    log.info("narrate: %d segments, %d synthesised", len(segments), len(cache))
+        percent = 100 * (idx + 1) // len(segments)
+        if percent // 5 > shown:  # every 5 %: a few dozen lines for any length
+            shown = percent // 5
+            log.info("narrate: %d%%", percent)
+    log.info("narrate: %d segments, %d synthesised, %d kept from an earlier run",
+             len(segments), len(cache) - (store.reused - reused_before),
+             store.reused - reused_before)
     return pieces, rate
 
 
@@ -225,12 +238,15 @@ def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: 
 def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],
             options: dict, check: dict | None = None,
             words: str | os.PathLike[str] | None = None,
-            source: str | os.PathLike[str] | None = None) -> dict:
+            source: str | os.PathLike[str] | None = None,
+            pieces: str | os.PathLike[str] | None = None) -> dict:
     """Produce ``mp3`` and its ``timeline`` JSON from a script dict (``source``: for a recap's
     original moments).
 
     With ``check`` (``model``, ``threads``, ``max_wer``) the narration is checked by ear
     (``hearing``) before it is encoded, and the same recognition gives ``words`` (words.json).
+    ``pieces``: a folder keeping each voiced segment as it finishes (``voice.pieces``), so a
+    rerun after a kill voices only what is missing; pruned to this narration's once it is done.
     """
     segments = script["segments"]
     if not segments:
@@ -238,7 +254,8 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
     language = script.get("language", "")
     plan = engine_plan(options, language)
     log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
-    samples, rate, timed, spoke = synthesize_segments(segments, plan, source)
+    store = PieceStore(pieces)
+    samples, rate, timed, spoke = synthesize_segments(segments, plan, source, store)
     for skip in spoke["skipped"]:
         log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
     log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])
@@ -249,7 +266,7 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
         pieces, records, heard = check_by_ear(
             segments, samples, spoke["pieces"], rate, timed, spoke["engine"],
             plan[spoke["position"] + 1:], recognise, float(check["max_wer"]), language,
-            speakable)
+            speakable, same_voice=slower_take(*plan[spoke["position"]]), store=store)
         samples, timed = _assemble(segments, pieces, rate)
         timed = [{**seg, **rec} for seg, rec in zip(timed, records, strict=True)]
     loudness = encode_narration(samples, rate, Path(mp3),
@@ -274,4 +291,5 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
             document = words_from_heard(result, absolute, run)
             write_text_atomic(words, json.dumps(document, ensure_ascii=False, indent=1))
     write_text_atomic(timeline, json.dumps(result, ensure_ascii=False, indent=1))
+    store.prune()
     return result

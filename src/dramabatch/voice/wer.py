@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .editpath import edit_path
+
 #: Decimal separator and the word read for it, per language (Spanish "3,5" = "tres coma cinco").
 _DECIMAL = {"es": (",", "coma"), "en": (".", "point")}
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0]\d{3})*(?:[.,]\d+)?")
@@ -32,6 +34,12 @@ def _spell(number: str, language: str) -> str:
     except (NotImplementedError, ValueError, OverflowError):
         return number
     return spoken
+
+
+def spell_numbers(text: str, language: str = "") -> str:
+    """``text`` with every number written as words (what a retake by ear gives the voice)."""
+    lang = (language or "").lower().replace("_", "-").split("-")[0]
+    return _NUMBER.sub(lambda m: _spell(m.group(0), lang), text)
 
 
 def words(text: str, language: str = "") -> list[str]:
@@ -69,40 +77,30 @@ def by_segment(references: list[str], heard: list[str],
     Returns (word errors per segment, reference words per segment, the segment of each heard
     word). Aligning the whole narration at once, rather than cutting the heard words at
     segment times, keeps a word heard a little early or late (across a comma's pause) on the
-    segment that says it, instead of counting it as lost in one and added in the other.
+    segment that says it, instead of counting it as lost in one and added in the other. The
+    alignment (``editpath``) takes memory linear in the words: an hour of narration is fine.
     """
     ref = [(w, s) for s, text in enumerate(references) for w in words(text, language)]
     hyp = [(w, h) for h, text in enumerate(heard) for w in words(text, language)]
-    n, m = len(ref), len(hyp)
-    cost = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        cost[i][0] = i
-    for j in range(m + 1):
-        cost[0][j] = j
-    for i in range(1, n + 1):
-        row, up, r = cost[i], cost[i - 1], ref[i - 1][0]
-        for j in range(1, m + 1):
-            row[j] = min(up[j - 1] + (r != hyp[j - 1][0]), up[j] + 1, row[j - 1] + 1)
+    ids: dict[str, int] = {}
+    path = edit_path([ids.setdefault(w, len(ids)) for w, _ in ref],
+                     [ids.setdefault(w, len(ids)) for w, _ in hyp])
     errors = [0] * len(references)
     counts = [0] * len(references)
     for _, s in ref:
         counts[s] += 1
     owner = [-1] * len(heard)
-    i, j = n, m
-    while i or j:
-        if i and j and cost[i][j] == cost[i - 1][j - 1] + (ref[i - 1][0] != hyp[j - 1][0]):
+    for kind, i, j in path:  # walking back from the end, as the table was walked
+        if kind == 0:
             seg = ref[i - 1][1]
             errors[seg] += ref[i - 1][0] != hyp[j - 1][0]
             owner[hyp[j - 1][1]] = seg
-            i, j = i - 1, j - 1
-        elif i and cost[i][j] == cost[i - 1][j] + 1:
+        elif kind == 1:
             errors[ref[i - 1][1]] += 1
-            i -= 1
         else:  # a heard word the script does not have: on the segment it follows
             seg = ref[i - 1][1] if i else (ref[0][1] if ref else 0)
             errors[seg] += 1
             owner[hyp[j - 1][1]] = seg
-            j -= 1
     for h in range(len(heard)):  # a heard "word" with nothing to compare (a lone "%")
         if owner[h] < 0:
             owner[h] = owner[h - 1] if h else 0

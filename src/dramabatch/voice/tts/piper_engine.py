@@ -41,6 +41,7 @@ class PiperEngine:
 
         model, config = resolve_voice(voice)
         self.voice_id = model.stem
+        self.length_scale = length_scale  # part of the voice's identity (voice.pieces)
         self._voice = PiperVoice.load(str(model), config_path=str(config))
         # Piper samples phoneme durations and timbre from noise; with both scales at 0 the same
         # text always yields the same samples, so a rerun or a resume after a kill reproduces

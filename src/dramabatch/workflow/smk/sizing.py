@@ -1,0 +1,85 @@
+"""Each job's memory and time from the drama itself, for the rules' ``resources``.
+
+A fixed ``mem_mb`` either kills an hour-long drama's job on a cluster or holds a node back
+for a one-minute one, so the rules that grow with the drama ask for ``base + per minute``,
+the minutes read from what the job is given: the source's probed duration (transcribe), the
+transcript's (narrate) or the narration's (render_long, background). Reading them costs a
+JSON load or one container probe per job, when Snakemake schedules it.
+
+How the figures were chosen (the jobs' ``benchmark:`` files, max_rss and s, at two lengths,
+2 cores): transcribe 338 MB at 1 min and 571 MB at 16.6 min (15 MB a minute over a
+~320 MB model); narrate 241 MB at 1 min (Piper) and 1,651 MB at 16.6 min (Kokoro, and the
+quadratic alignment of the check by ear, 146 MB of it, since made linear): about 60 MB a
+minute (the whole narration is held as float32 several times) over a ~700 MB voice and
+Whisper; render_long 437 MB at 1 min and 447 MB at 10 min (flat: one ffmpeg graph), 0.8x
+real time at 1080p. Each is asked with about 30 % margin over the line through both points,
+and grows with ``attempt`` as before. A length that cannot be read (a dry run, a missing
+file) is taken as ``UNKNOWN_MINUTES``: asking for a long drama is safe, a short one is not.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Minutes assumed when the drama's length cannot be read yet.
+UNKNOWN_MINUTES = 60.0
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """``base + per_minute x minutes`` of memory (MB) and run time (minutes)."""
+
+    mem_base: int
+    mem_per_minute: float
+    time_base: int
+    time_per_minute: float
+
+    def mem_mb(self, minutes: float, attempt: int = 1) -> int:
+        return int(round((self.mem_base + self.mem_per_minute * minutes) * attempt))
+
+    def runtime(self, minutes: float, attempt: int = 1) -> int:
+        return int(round((self.time_base + self.time_per_minute * minutes) * attempt))
+
+
+#: Per rule (see the module docstring for where the figures come from).
+SIZING = {
+    "transcribe": Sizing(mem_base=600, mem_per_minute=20, time_base=10, time_per_minute=1.0),
+    "narrate": Sizing(mem_base=1000, mem_per_minute=60, time_base=10, time_per_minute=3.0),
+    "render_long": Sizing(mem_base=800, mem_per_minute=2, time_base=10, time_per_minute=2.0),
+    "background": Sizing(mem_base=512, mem_per_minute=0, time_base=10, time_per_minute=0.5),
+}
+
+
+def json_minutes(path: str | Path, key: str = "duration") -> float:
+    """Minutes in a JSON file's ``duration`` (narration.json, transcript.json); the end of its
+    last segment when it has none; ``UNKNOWN_MINUTES`` when it cannot be read."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        seconds = doc.get(key)
+        if seconds is None and doc.get("segments"):
+            seconds = max(float(s.get("end", 0)) for s in doc["segments"])
+        return float(seconds) / 60 if seconds else UNKNOWN_MINUTES
+    except (OSError, ValueError, TypeError, AttributeError):
+        return UNKNOWN_MINUTES
+
+
+def media_minutes(path: str | Path) -> float:
+    """Minutes of a media file (its container's duration); ``UNKNOWN_MINUTES`` if unreadable."""
+    from ...base.errors import DramaError
+    from ...base.media import probe
+
+    try:
+        seconds = probe(path).duration
+    except (DramaError, OSError):
+        return UNKNOWN_MINUTES
+    return float(seconds) / 60 if seconds else UNKNOWN_MINUTES
+
+
+def mem_mb(rule: str, minutes: float, attempt: int = 1) -> int:
+    return SIZING[rule].mem_mb(minutes, attempt)
+
+
+def runtime(rule: str, minutes: float, attempt: int = 1) -> int:
+    return SIZING[rule].runtime(minutes, attempt)

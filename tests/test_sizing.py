@@ -1,0 +1,43 @@
+"""Jobs ask for memory and time by the drama's length, read from what they are given."""
+
+import json
+import re
+
+from conftest import prepare_batch, snakemake
+
+from dramabatch.base.media import probe
+from dramabatch.workflow.smk import sizing
+
+
+def test_the_ask_grows_with_the_length_and_attempt():
+    for rule, size in sizing.SIZING.items():
+        assert size.mem_mb(60) >= size.mem_mb(2), rule
+        assert size.runtime(60) > size.runtime(2), rule
+        assert size.mem_mb(10, attempt=2) == 2 * size.mem_mb(10), rule
+    # the measured peaks the figures come from fit under what is asked (16.6 min drama)
+    assert sizing.mem_mb("narrate", 16.6) > 1651 and sizing.mem_mb("transcribe", 16.6) > 571
+
+
+def test_minutes_come_from_the_file_and_unknown_is_taken_as_long(tmp_path, speech_video):
+    plan = tmp_path / "narration.json"
+    plan.write_text(json.dumps({"duration": 150.0, "segments": []}))
+    assert sizing.json_minutes(plan) == 2.5
+    transcript = tmp_path / "transcript.json"
+    transcript.write_text(json.dumps({"segments": [{"end": 30.0}, {"end": 90.0}]}))
+    assert sizing.json_minutes(transcript) == 1.5
+    assert sizing.media_minutes(speech_video) == probe(speech_video).duration / 60
+    assert sizing.json_minutes(tmp_path / "missing.json") == sizing.UNKNOWN_MINUTES
+    assert sizing.media_minutes(tmp_path / "missing.mp4") == sizing.UNKNOWN_MINUTES
+
+
+def test_transcribe_asks_by_the_sources_probed_length(tmp_path, speech_video):
+    wd = prepare_batch(tmp_path, [("alpha", str(speech_video))])
+    fetched = snakemake(wd, "--cores", "1", "results/alpha/source.media")
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    proc = snakemake(wd, "-n", "--cores", "1", "results/alpha/transcript.json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    minutes = probe(wd / "results" / "alpha" / "source.media").duration / 60
+    asked = re.findall(r"mem_mb=(\d+)", proc.stdout + proc.stderr)
+    assert asked == [str(sizing.mem_mb("transcribe", minutes))], proc.stdout[-2000:]
+    runtime = re.findall(r"runtime=(\d+)", proc.stdout + proc.stderr)
+    assert runtime == [str(sizing.runtime("transcribe", minutes))]
