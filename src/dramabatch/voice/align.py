@@ -101,8 +101,11 @@ def _time_segment(seg: dict, matches: list[dict | None]) -> list[dict]:
             words.append({"word": tokens[k], "start": cursor, "end": end, "aligned": False})
             cursor = end
         i = j
+    # the segment's own precision (align_timeline rounds its span to 0.1 ms): rounding is
+    # monotonic, so a word inside the span stays inside it (at 1 ms a word starting 0.3 ms into
+    # a segment rounded to before it)
     for w in words:
-        w["start"], w["end"] = round(w["start"], 3), round(max(w["end"], w["start"]), 3)
+        w["start"], w["end"] = round(w["start"], 4), round(max(w["end"], w["start"]), 4)
     return words
 
 
