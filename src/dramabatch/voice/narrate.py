@@ -58,11 +58,12 @@ def synthesize_segments(
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
             pieces, rate = _voice(segments, engine, source)
+            moments = _level(segments, pieces, rate)
             samples, timed = _assemble(segments, pieces, rate)
             return samples, rate, timed, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
                                           "skipped": skipped, "position": position,
-                                          "pieces": pieces}
+                                          "pieces": pieces, "moments": moments}
         except DramaError as exc:
             log.warning("TTS engine '%s' failed: %s", name, exc.cause)
             skipped.append({"engine": name, "reason": exc.cause})
@@ -122,8 +123,22 @@ def _assemble(segments: list[dict], pieces: list[np.ndarray],
 def _join(segments: list[dict], engine: Engine,
           source: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, int, list[dict]]:
     pieces, rate = _voice(segments, engine, source)
+    _level(segments, pieces, rate)
     samples, timed = _assemble(segments, pieces, rate)
     return samples, rate, timed
+
+
+def _level(segments: list[dict], pieces: list[np.ndarray], rate: int) -> list[dict]:
+    """A recap's original moments at the loudness of the voice around them (in place)."""
+    if not any(seg.get("kind") == "original" for seg in segments):
+        return []
+    from .moments import level_moments
+
+    moments = level_moments(segments, pieces, rate)
+    for m in moments:
+        log.info("narrate: original moment %d at %s LUFS, the voice around it %s LUFS: "
+                 "%+.1f dB", m["index"], m["moment_lufs"], m["voice_lufs"], m["gain_db"])
+    return moments
 
 
 #: Rate of a narration that starts with an original moment (before any engine has spoken).
@@ -266,6 +281,8 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
         "segments": [{**s, "start": round(s["start"], 4), "end": round(s["end"], 4)}
                      for s in timed],
     }
+    if spoke["moments"]:
+        result["moments"] = spoke["moments"]
     if check is not None:
         result["check"] = check_summary(timed, check, run)
         if words is not None:
