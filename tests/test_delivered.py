@@ -4,6 +4,7 @@ and why they were not replaced; the batch zip of an earlier run never calls itse
 
 import json
 import os
+import zipfile
 
 import pytest
 import yaml
@@ -44,6 +45,9 @@ def test_a_failed_rerun_keeps_the_delivered_archive_byte_for_byte(tmp_path, spee
     kept = alpha["delivered"]
     assert kept["archive"] == archive_name and kept["earlier_run"] is True
     assert check in kept["why"]
+    # the failed finish job's outputs were removed (by Snakemake, before it ran): named, and
+    # still in the kept archive
+    assert kept["only_in_archive"] == ["alpha/report.html", "alpha/shorts/index.json"]
     # the batch zip of the last good run is named as such, never as this run's batch
     assert summary["archive"] is None
     assert summary["stale_archive"]["path"] == batch_name
@@ -73,7 +77,13 @@ def test_the_summary_names_what_an_earlier_run_delivered(tmp_path):
     """Unit: from the files alone (no workflow), an archive older than its drama's failure is
     an earlier run's, and a batch zip older than a drama's archive is not this batch."""
     out, archives = tmp_path / "results", tmp_path / "results/_archives"
-    _archive(archives / "old.zip", b"PK old", 1_000_000)
+    (out / "old").mkdir(parents=True)
+    (out / "old/long.otio").write_text("{}")
+    archives.mkdir()
+    with zipfile.ZipFile(archives / "old.zip", "w") as zf:
+        for name in ("old/long.mp4", "old/long.otio", "manifest.json"):
+            zf.writestr(name, b"x")
+    os.utime(archives / "old.zip", (1_000_000, 1_000_000))
     _archive(archives / "new.zip", b"PK new", 1_000_200)
     _archive(out / "batch.zip", b"PK batch", 1_000_100)  # before new.zip was delivered
     log = out / "logs/old/render_long.log"
@@ -84,11 +94,13 @@ def test_the_summary_names_what_an_earlier_run_delivered(tmp_path):
     assert old["status"] == "failed" and new["status"] == "finished" and "delivered" not in new
     assert old["delivered"]["archive"] == str(archives / "old.zip")
     assert old["delivered"]["why"] == "not replaced: render_long failed: ffmpeg said no"
+    assert old["delivered"]["only_in_archive"] == ["old/long.mp4"]
     assert summary["archive"] is None
     assert "old did not finish" in summary["stale_archive"]["why"]
     assert "new were delivered again" in summary["stale_archive"]["why"]
     text = format_summary(summary)
     assert f"KEPT  old: {archives / 'old.zip'} is from an earlier run" in text
+    assert text.count("only there now: long.mp4") == 1
     assert "batch archive not written" not in text
     # a drama with no earlier archive has nothing kept; no batch zip: none named
     (out / "batch.zip").unlink()

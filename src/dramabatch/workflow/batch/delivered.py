@@ -26,8 +26,27 @@ def kept_archive(archive: Path, status: dict) -> dict:
     if status["status"] == "finished" or not archive.exists():
         return {}
     stage = f"{status['stage']} failed: " if status.get("stage") else ""
-    return {"delivered": {"archive": str(archive), "written": _written(archive),
-                          "earlier_run": True, "why": f"not replaced: {stage}{status['cause']}"}}
+    kept = {"archive": str(archive), "written": _written(archive), "earlier_run": True,
+            "why": f"not replaced: {stage}{status['cause']}"}
+    missing = _missing_members(archive)
+    if missing:
+        kept["only_in_archive"] = missing
+    return {"delivered": kept}
+
+
+def _missing_members(archive: Path, shown: int = 20) -> list[str]:
+    """Members of the drama's archive (``<id>/...``) missing from the results folder beside
+    ``_archives``: what the failed jobs removed (Snakemake deletes a job's outputs before it
+    runs), or all of them where only archives are kept. Reads the zip's directory only."""
+    import zipfile
+
+    results = archive.parent.parent
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = [n for n in zf.namelist() if n != "manifest.json"]
+    except (OSError, zipfile.BadZipFile):
+        return []
+    return [n for n in names if not (results / n).exists()][:shown]
 
 
 def batch_archive(archive: Path, archives: Path, dramas: list[dict]) -> dict:
@@ -53,6 +72,14 @@ def batch_archive(archive: Path, archives: Path, dramas: list[dict]) -> dict:
                                                "why": "; ".join(why)}}
 
 
+def _only_there(drama: dict) -> str:
+    names = [n.split("/", 1)[-1] for n in drama["delivered"].get("only_in_archive", [])]
+    if not names:
+        return ""
+    more = " ..." if len(names) > 5 else ""
+    return f"; only there now: {', '.join(names[:5])}{more}"
+
+
 def _ids(ids: list[str], shown: int = 10) -> str:
     return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
@@ -61,7 +88,8 @@ def delivered_lines(summary: dict, shown: int = 10) -> list[str]:
     """Console lines: each kept archive (first ``shown``), and a stale batch zip."""
     kept = [d for d in summary["dramas"] if "delivered" in d]
     lines = [f"  KEPT  {d['id']}: {d['delivered']['archive']} is from an earlier run (written "
-             f"{d['delivered']['written']}); {d['delivered']['why']}" for d in kept[:shown]]
+             f"{d['delivered']['written']}); {d['delivered']['why']}" + _only_there(d)
+             for d in kept[:shown]]
     if len(kept) > shown:
         lines.append(f"  KEPT  ... and {len(kept) - shown} more dramas' earlier archives "
                      f"(run_summary.json)")
