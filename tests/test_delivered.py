@@ -1,6 +1,7 @@
-"""Nothing delivered is lost: a rerun that fails leaves the last delivered archive (and the batch
-zip) in place byte for byte, and the run summary says which deliverables come from an earlier run
-and why they were not replaced; the batch zip of an earlier run never calls itself the batch."""
+"""Nothing delivered is lost: a rerun that fails leaves the last delivered archive, the batch zip
+and the videos in place byte for byte, and the run summary says which deliverables come from an
+earlier run and why they were not replaced; the batch zip of an earlier run never calls itself
+the batch."""
 
 import json
 import os
@@ -21,9 +22,15 @@ def _tightened(qc: dict) -> tuple[str, dict]:
     return name, {"warn": 0, "fail": check["value"] / 2}
 
 
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, speech_video):
+    """One drama, finished (each test below leaves it finished again)."""
+    return run_batch(tmp_path_factory.mktemp("delivered"), [("alpha", str(speech_video))])
+
+
 @pytest.mark.slow
-def test_a_failed_rerun_keeps_the_delivered_archive_byte_for_byte(tmp_path, speech_video):
-    wd = run_batch(tmp_path, [("alpha", str(speech_video))])
+def test_a_failed_rerun_keeps_the_delivered_archive_byte_for_byte(finished):
+    wd = finished
     res = wd / "results"
     archive, batch_zip = res / "_archives/alpha.zip", res / "dramas_completos.zip"
     delivered, batch_bytes = archive.read_bytes(), batch_zip.read_bytes()
@@ -65,6 +72,34 @@ def test_a_failed_rerun_keeps_the_delivered_archive_byte_for_byte(tmp_path, spee
     assert "delivered" not in summary["dramas"][0]
     assert summary["archive"] == batch_name and "stale_archive" not in summary
     assert not list(res.glob("alpha/*.zip")), "the staged archive is temporary"
+
+
+@pytest.mark.slow
+def test_a_failed_re_render_keeps_the_delivered_videos_byte_for_byte(finished):
+    import opentimelineio as otio
+
+    wd = finished
+    res = wd / "results"
+    kept = [res / "alpha/long.mp4", res / "alpha/long.otio", res / "_archives/alpha.zip"]
+    before = [p.read_bytes() for p in kept]
+    # an edited timeline whose clip has no media file: the long video's re-render fails
+    bad = otio.adapters.read_from_file(str(res / "alpha/long.otio"))
+    bad.video_tracks()[0][0].media_reference = otio.schema.ExternalReference("gone.mp4")
+    edit = wd / "config/timelines/alpha/long.otio"  # config.yaml's timelines_dir
+    edit.parent.mkdir(parents=True, exist_ok=True)
+    otio.adapters.write_to_file(bad, str(edit))
+    proc = snakemake(wd, "--cores", "2")
+    assert proc.returncode != 0
+    assert [p.read_bytes() for p in kept] == before
+    alpha = json.loads((res / "run_summary.json").read_text())["dramas"][0]
+    assert alpha["status"] == "failed" and "long.otio" in alpha["cause"], alpha
+    assert alpha["cause"] in alpha["delivered"]["why"]
+    assert "alpha/long.mp4" not in alpha["delivered"].get("only_in_archive", [])
+    # the video put back is the last delivered one, not this run's: without the edit, the next
+    # run renders it again (Snakemake keeps the failed job's outputs marked incomplete)
+    edit.unlink()
+    plan = snakemake(wd, "-n", "--cores", "1")
+    assert plan.returncode == 0 and "rule render_long:" in plan.stdout, plan.stdout[-2000:]
 
 
 def _archive(path, content: bytes, mtime: float):
