@@ -38,7 +38,7 @@ def plan_footage(drama_id: str, orientation: str, config: dict, inputs: Mapping[
         from ..base.fsutil import load_json
         from .scene_plan import scenes_background
 
-        return scenes_background(inputs["source"], load_json(inputs["timeline"]), orientation,
+        return scenes_background(inputs["source"], load_json(inputs["narration_plan"]), orientation,
                                  frame_size(orientation, long_wh, short_wh),
                                  {**config["scenes"], "engine": render["engine"]})
 
