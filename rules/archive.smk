@@ -1,8 +1,9 @@
 # The end of one drama: its shorts index, its summary page (marked report(), so
 # `snakemake --report report.html` gathers it by drama with the render jobs' thumbnails) and its
 # archive (every output + manifest.json), staged: the deliver job below puts it at
-# _archives/<id>.zip. One job: all three change together whenever anything of the drama does. Its inputs list the shorts the plan_shorts checkpoint
-# decided on, so a changed short is repacked through this job.
+# _archives/<id>.zip. One job: all three change together whenever anything of the drama does.
+# Its inputs list the shorts the plan_shorts checkpoint decided on, so a changed short is
+# repacked through this job.
 
 
 rule finish:
