@@ -1,8 +1,9 @@
 # The end of one drama: its shorts index, its summary page (marked report(), so
 # `snakemake --report report.html` gathers it by drama with the render jobs' thumbnails) and its
-# archive (_archives/<id>.zip: every output + manifest.json). One job: all three change together
-# whenever anything of the drama does. Its inputs list the shorts the plan_shorts checkpoint
-# decided on, so a changed short is repacked through this job.
+# archive (every output + manifest.json), staged: the deliver job below puts it at
+# _archives/<id>.zip. One job: all three change together whenever anything of the drama does.
+# Its inputs list the shorts the plan_shorts checkpoint decided on, so a changed short is
+# repacked through this job.
 
 
 rule finish:
@@ -41,7 +42,9 @@ rule finish:
             subcategory="Summary",
             labels={"drama": "{id}", "page": "summary"},
         ),
-        archive=f"{ARCHIVES}/{{id}}.zip",
+        # staged: Snakemake removes a job's outputs before it runs and when it fails, so the
+        # delivered archive is written by its own job (deliver), reached only on success
+        archive=temp(f"{OUT}/{{id}}/archive.zip"),
     log:
         f"{OUT}/logs/{{id}}/finish.log",
     # probes, an HTML page and a zip: on a cluster, run by the submitting process
@@ -58,9 +61,33 @@ rule finish:
         "../scripts/finish.py"
 
 
+# The delivered archive: the staged one, linked into place once finish succeeded. A failed
+# rerun of the drama never reaches this job, so the last delivered archive stays, byte for byte
+# (dramabatch.archive.deliver). Its output depends on its input alone: no params.
+
+
+rule deliver:
+    input:
+        f"{OUT}/{{id}}/archive.zip",
+    output:
+        f"{ARCHIVES}/{{id}}.zip",
+    log:
+        f"{OUT}/logs/{{id}}/deliver.log",
+    localrule: True
+    conda:
+        "../envs/dramabatch.yaml"
+    resources:
+        mem_mb=64,
+        runtime=5,
+    script:
+        "../scripts/deliver.py"
+
+
 # The batch zip: every drama's archive members in one file, with their manifests merged. Only
 # for batches of at most archive.batch_max_dramas dramas (see common.smk, BATCH_ZIP); each
-# drama's own archive is written by its finish job (above).
+# drama's own archive is delivered by its deliver job (above). A drama that fails keeps its last
+# delivered archive and this job does not run: the run summary then names the batch zip as one
+# of an earlier run (dramabatch.workflow.batch.delivered).
 
 
 rule package:

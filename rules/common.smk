@@ -93,8 +93,15 @@ def source_output(path):
 
 
 def video_output(path):
-    """A video output: kept beside the archive, or temp() when only archives are kept."""
-    return path if KEEP_OUTPUTS else temp(path)
+    """A video (or its timeline) output: kept beside the archive, or temp() when only archives
+    are kept.
+
+    Kept ones are update(): Snakemake removes a job's outputs before it runs it, so a re-render
+    that failed lost the delivered video. Flagged, the video stays in place while its job runs
+    (the render replaces it in one rename when done), and Snakemake puts its copy back if the
+    job fails; the job stays marked incomplete, so the next run renders it again.
+    """
+    return update(path) if KEEP_OUTPUTS else temp(path)
 
 
 def drama(wildcards):

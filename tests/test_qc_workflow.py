@@ -50,6 +50,7 @@ def test_a_broken_video_fails_its_drama_alone(batch):
                 "-preset", "ultrafast", "-c:a", "copy", str(black)], what="black long")
     black.replace(long)  # a render gone wrong after the fact: newer than its qc.json
     beta_archive = (res / "_archives/beta.zip").stat().st_mtime
+    alpha_archive = (res / "_archives/alpha.zip").read_bytes()
     proc = snakemake(batch, "--cores", "2")
     assert proc.returncode != 0
     summary = json.loads((res / "run_summary.json").read_text())
@@ -59,7 +60,9 @@ def test_a_broken_video_fails_its_drama_alone(batch):
     # the check, its number (all but the last frame's change: 0.98..1) and the threshold
     assert re.search(r"long\.mp4: black_share (0\.9[89]\d*|1) > 0\.1 \(fail\)", alpha["cause"])
     assert "FAILED  alpha  at qc: " in proc.stdout + proc.stderr
-    assert not (res / "_archives/alpha.zip").exists()
+    # never re-archived, and the archive delivered before the video went wrong is kept (and named)
+    assert (res / "_archives/alpha.zip").read_bytes() == alpha_archive
+    assert alpha["delivered"]["archive"] == "results/_archives/alpha.zip"
     assert json.loads((res / "alpha/qc.json").read_text())["verdict"] == "fail"
     assert beta["status"] == "finished"
     assert (res / "_archives/beta.zip").stat().st_mtime == beta_archive

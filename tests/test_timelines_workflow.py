@@ -151,7 +151,8 @@ def test_an_edited_timeline_reruns_only_its_video_and_renders_the_edit(batch):
     assert proc.returncode == 0, proc.stderr[-2000:]
     # the edited videos, their dramas' checks and archives, the batch zip: nothing before them
     assert planned_jobs(proc.stdout) == {"render_long": 2, "render_short": 1, "qc": 2,
-                                         "finish": 2, "package": 1, "all": 1}
+                                         "finish": 2, "deliver": 2, "package": 1,
+                                         "all": 1}
 
     proc = snakemake(batch, "--cores", "2")
     assert proc.returncode != 0  # beta failed, and said why

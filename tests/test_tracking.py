@@ -196,7 +196,8 @@ DOWNSTREAM = {
     "render_long": {"qc", "finish"},
     "render_short": {"qc", "finish"},
     "qc": {"finish"},
-    "finish": {"package"},
+    "finish": {"deliver"},
+    "deliver": {"package"},
     "package": set(),
 }
 #: Jobs an edit brings in besides what follows its direct rules: a new query needs its search.

@@ -24,6 +24,7 @@ from ..base.fsutil import atomic_output, write_text_atomic
 from ..base.media import ffmpeg_exe, run_ffmpeg
 from .align import words_from_heard
 from .hearing import check_by_ear, check_summary, whisper_recogniser
+from .moments import MOMENT_RATE, level_moments, source_moment
 from .pieces import PieceStore
 from .tts import Engine, engine_plan, make_engine, slower_take
 
@@ -60,11 +61,12 @@ def synthesize_segments(
             if isinstance(engine, dict):
                 engine = make_engine(name, engine)
             pieces, rate = _voice(segments, engine, source, store)
+            moments = level_moments(segments, pieces, rate)
             samples, timed = _assemble(segments, pieces, rate)
             return samples, rate, timed, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
                                           "skipped": skipped, "position": position,
-                                          "pieces": pieces}
+                                          "pieces": pieces, "moments": moments}
         except DramaError as exc:
             log.warning("TTS engine '%s' failed: %s", name, exc.cause)
             skipped.append({"engine": name, "reason": exc.cause})
@@ -88,7 +90,7 @@ def _voice(segments: list[dict], engine: Engine,
     for idx, seg in enumerate(segments):
         if seg.get("kind") == "original":
             rate = rate or MOMENT_RATE
-            pieces.append(_moment(seg, source, rate))
+            pieces.append(source_moment(seg, source, rate))
             continue
         text = speakable(seg["text"])
         if not any(ch.isalnum() for ch in text):
@@ -135,21 +137,9 @@ def _assemble(segments: list[dict], pieces: list[np.ndarray],
 def _join(segments: list[dict], engine: Engine,
           source: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, int, list[dict]]:
     pieces, rate = _voice(segments, engine, source)
+    level_moments(segments, pieces, rate)
     samples, timed = _assemble(segments, pieces, rate)
     return samples, rate, timed
-
-
-#: Rate of a narration that starts with an original moment (before any engine has spoken).
-MOMENT_RATE = 24000
-
-
-def _moment(seg: dict, source: str | os.PathLike[str] | None, rate: int) -> np.ndarray:
-    from .moments import moment_audio
-
-    if source is None:
-        raise DramaError("the script has an original moment but no source to take its sound "
-                         "from")
-    return moment_audio(source, seg["source_start"], seg["source_end"], rate)
 
 
 def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
@@ -283,6 +273,8 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
         "segments": [{**s, "start": round(s["start"], 4), "end": round(s["end"], 4)}
                      for s in timed],
     }
+    if spoke["moments"]:
+        result["moments"] = spoke["moments"]
     if check is not None:
         result["check"] = check_summary(timed, check, run)
         if words is not None:

@@ -6,7 +6,10 @@ to ``<outdir>/run_summary.json`` for scripts and dashboards.
 
 A drama is *finished* when its archive (``_archives/<id>.zip``) exists and no job of it failed
 since. Otherwise its cause is the newest ``FAILED`` line in its job logs (written by
-``smk.job.run_step``), so a stale failure that was fixed by a later run never shows. Each drama also
+``smk.job.run_step``), so a stale failure that was fixed by a later run never shows. Such a drama
+may keep an earlier run's archive: the summary names it, when it was written and why it was not
+replaced, and a batch zip that does not hold this run's archives of every drama is reported as an
+earlier run's, never as the batch (``delivered``). Each drama also
 reports the disk it takes (its folder and its archive), and whether its source had to be fetched
 again (``archive.keep_sources: false`` dropped it after an earlier finish).
 
@@ -26,6 +29,7 @@ import re
 from pathlib import Path
 
 from ...base.fsutil import write_text_atomic
+from .delivered import batch_archive, delivered_lines, kept_archive
 from .diskplan import MB, disk_used
 
 _FAILED_RE = re.compile(r"FAILED drama '[^']*', stage ([^:]+): (.*)$")
@@ -58,9 +62,12 @@ def drama_status(outdir: Path, drama_id: str, archives: Path) -> dict:
         return {"id": drama_id, "status": "finished", **_speech(outdir / drama_id),
                 **_recap(outdir / drama_id), **extra}
     if failure:
-        return {"id": drama_id, "status": "failed", **failure, **extra}
-    return {"id": drama_id, "status": "incomplete", "stage": "",
-            "cause": "not finished: an upstream job failed, or the run was interrupted", **extra}
+        status = {"id": drama_id, "status": "failed", **failure, **extra}
+    else:
+        status = {"id": drama_id, "status": "incomplete", "stage": "",
+                  "cause": "not finished: an upstream job failed, or the run was interrupted",
+                  **extra}
+    return {**status, **kept_archive(archive, status)}
 
 
 def _checks(path: Path) -> dict:
@@ -219,7 +226,7 @@ def summarise(outdir: str | Path, drama_ids: list[str], archive: str | Path,
         "finished": sum(d["status"] == "finished" for d in dramas),
         "failed": sum(d["status"] == "failed" for d in dramas),
         "incomplete": sum(d["status"] == "incomplete" for d in dramas),
-        "archive": str(archive) if Path(archive).exists() else None,
+        **batch_archive(Path(archive), Path(archives), dramas),
         "archives": str(archives),
         "disk_mb": round(sum(d["disk_mb"] for d in dramas), 1),
         "review": review_order(dramas),
@@ -243,6 +250,7 @@ def format_summary(summary: dict) -> str:
             lines.append(f"  INCOMPLETE  {d['id']}: {d['cause']}")
     for job in summary.get("batch_jobs_failed", []):
         lines.append(f"  FAILED  batch-wide job {job['job']}: {job['cause']}")
+    lines += delivered_lines(summary)
     lines += _check_lines(summary)
     lines += _voice_lines(summary["dramas"])
     lines += _recap_lines(summary["dramas"])
@@ -258,7 +266,7 @@ def format_summary(summary: dict) -> str:
     lines.append(f"  archives: {summary['archives']}/<id>.zip, one per finished drama")
     if summary["archive"]:
         lines.append(f"  batch archive: {summary['archive']}")
-    elif summary["failed"] or summary["incomplete"]:
+    elif (summary["failed"] or summary["incomplete"]) and not summary.get("stale_archive"):
         lines.append("  batch archive not written: fix the dramas above (or list them in the "
                      "config key 'skip') and rerun; finished work is not redone")
     return "\n".join(lines)
