@@ -24,7 +24,6 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 ES = REPO.parent / "shared" / "speech" / "es"
-sys.path.insert(0, str(REPO / "tests"))
 
 QUIET_REF = ("Al Señor D. Manuel Tamayo y Baus, secretario perpetuo de la Real Academia "
              "Española. Mi muy querido Manuel: la sorpresa y el disgusto que produjo a wentworth "
@@ -53,11 +52,10 @@ def inputs(tmp: Path) -> list[tuple[str, Path, str]]:
 
 
 def main() -> int:
-    from textmetrics import wer, words
-
     from dramabatch.base.media import run_ffmpeg
     from dramabatch.speech.level import LEVEL_FILTER
     from dramabatch.speech.transcribe import TranscribeOptions, transcribe
+    from dramabatch_testkit.textmetrics import wer, words
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)

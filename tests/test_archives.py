@@ -11,11 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, snakemake, write_manifest
 
 from dramabatch.archive.package import make_zip, merge_archives, verify_archive
 from dramabatch.workflow.batch.diskplan import estimate_disk
 from dramabatch.workflow.batch.manifest import Drama
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, write_manifest
 
 ZIP64_EOCD = b"PK\x06\x06"  # the ZIP64 end-of-central-directory record's signature
 

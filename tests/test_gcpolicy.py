@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO, prepare_batch
+from dramabatch_testkit.runner import REPO, prepare_batch
 
 #: Builds a long-lived heap of ~1.5 million tracked objects, like a DAG of thousands of jobs,
 #: and some cyclic garbage on the way; prints what the collector did.

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pysubs2
 import pytest
-from conftest import check_video
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import run_ffmpeg
@@ -15,6 +14,7 @@ from dramabatch.footage.background import generated
 from dramabatch.render.music import mood_tracks, moods, resolve_music
 from dramabatch.render.options import AudioMix, VideoOptions
 from dramabatch.render.videos import render
+from dramabatch_testkit.media import check_video
 
 
 def test_the_five_moods_have_tracks():

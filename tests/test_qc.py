@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-from conftest import make_video
 
 from dramabatch.base.media import probe, run_ffmpeg
 from dramabatch.footage.background import Clip, FootagePlan, make_background
@@ -19,6 +18,7 @@ from dramabatch.render.videos import render_long, render_short
 from dramabatch.script.sentences import build_script
 from dramabatch.shorts.plan import plan_shorts
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit.media import make_video
 
 TEXT = ("The old lighthouse keeper climbed the stairs every night. He cleaned the glass, and "
         "he watched the boats come home. Nobody knew his name. One winter, the light went out.")

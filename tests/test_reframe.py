@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pysubs2
 import pytest
-from conftest import encode_gray
 from test_scenes import timeline_of
+
+from dramabatch_testkit.media import draw_face, encode_gray
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 
@@ -22,20 +23,6 @@ from dramabatch.render.videos import render  # noqa: E402
 
 SW, SH, FPS, SECONDS, SHOT = 320, 180, 15, 6.0, 3.0
 FACE = 72
-
-
-def draw_face(size: int) -> np.ndarray:
-    """A grey cartoon face: skin oval, brows, dark eyes, a light nose, a mouth."""
-    s, c = size, size // 2
-    img = np.full((s, s), 60, np.uint8)
-    cv2.ellipse(img, (c, int(c * 1.05)), (int(s * 0.30), int(s * 0.40)), 0, 0, 360, 190, -1)
-    for dx in (-1, 1):
-        x = c + dx * int(s * 0.13)
-        cv2.ellipse(img, (x, int(s * 0.36)), (int(s * 0.08), int(s * 0.03)), 0, 0, 360, 70, -1)
-        cv2.ellipse(img, (x, int(s * 0.44)), (int(s * 0.07), int(s * 0.035)), 0, 0, 360, 40, -1)
-    cv2.ellipse(img, (c, int(s * 0.58)), (int(s * 0.04), int(s * 0.09)), 0, 0, 360, 215, -1)
-    cv2.ellipse(img, (c, int(s * 0.74)), (int(s * 0.12), int(s * 0.035)), 0, 0, 360, 70, -1)
-    return cv2.GaussianBlur(img, (0, 0), s * 0.02)
 
 
 def face_x(t: float) -> float:

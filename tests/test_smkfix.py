@@ -17,9 +17,8 @@ import threading
 import time
 from types import SimpleNamespace
 
-from conftest import SNAKEMAKE
-
 from dramabatch.workflow.smk.fixes import _PARAMS, _reevaluate_once, function_params
+from dramabatch_testkit.runner import SNAKEMAKE
 
 SNAKEFILE = """
 from dramabatch.workflow.smk.fixes import bound_reevaluation_timers

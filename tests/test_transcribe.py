@@ -2,8 +2,6 @@ import wave
 
 import numpy as np
 import pytest
-from conftest import SENTENCE_A
-from textmetrics import wer
 
 from dramabatch.base.audio import extract_audio, write_wav_mono
 from dramabatch.base.errors import DramaError
@@ -14,6 +12,8 @@ from dramabatch.speech.transcribe import (
     transcribe,
     voice_activity_seconds,
 )
+from dramabatch_testkit.media import SENTENCE_A
+from dramabatch_testkit.textmetrics import wer
 
 
 @pytest.fixture(scope="module")

@@ -183,9 +183,8 @@ def test_spanish_script_through_espeak(tmp_path):
 
 
 def test_espeak_library_speaks_spanish_that_whisper_understands(tmp_path):
-    from textmetrics import wer, words
-
     from dramabatch.speech.transcribe import TranscribeOptions, transcribe
+    from dramabatch_testkit.textmetrics import wer, words
 
     text = ("María vive en una casa pequeña junto al mar. Cada mañana camina por la playa con "
             "su perro. Un día encontró una botella en la arena. Dentro había una carta antigua.")
