@@ -6,7 +6,7 @@ reading, 10.6 s of the MLS speaker 30 dB quieter, the reading again (one 30-seco
 each, the full ``transcribe`` (VAD, decode, coverage re-decode, checks) runs three ways: as is
 (``level_audio: false``), as shipped (only the stretches decoded again are levelled), and with
 the whole audio levelled first (the design measured and rejected: it cost words). The WER is over
-words, normalised as in ``tests/textmetrics``.
+words, normalised as in ``dramabatch_testkit.textmetrics``.
 
 Run: PYTHONPATH=src:tests .venv/bin/python benchmarks/level.py [--threads 2]
 """

@@ -15,6 +15,7 @@ out without anyone having to remember a marker.
 from __future__ import annotations
 
 import inspect
+import resource
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -72,6 +73,43 @@ def _starts_workflow(func, seen: set) -> bool:
             if inspect.isfunction(obj) and _starts_workflow(obj, seen):
                 return True
     return False
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cpu-durations", type=int, default=0, metavar="N",
+                     help="list the N tests that used the most CPU seconds (theirs and their "
+                          "subprocesses', setup included): wall times mislead on a shared machine")
+
+
+def _cpu_seconds() -> float:
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_CPU: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    started = _cpu_seconds()
+    yield
+    _CPU[item.nodeid] = _cpu_seconds() - started
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    count = config.getoption("--cpu-durations")
+    if not count or not _CPU:
+        return
+    terminalreporter.section(f"{count} most CPU-costly tests (CPU s, with subprocesses)")
+    for nodeid, seconds in sorted(_CPU.items(), key=lambda kv: -kv[1])[:count]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {nodeid}")
+    per_file: dict[str, float] = {}
+    for nodeid, seconds in _CPU.items():
+        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + seconds
+    terminalreporter.write_line(f"total {sum(_CPU.values()):.1f} CPU s; by file:")
+    for name, seconds in sorted(per_file.items(), key=lambda kv: -kv[1])[:count]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {name}")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -35,8 +35,8 @@ BASES = {"a.mp4": 0, "b.mp4": 130, "source.mp4": 0, "source.media": 0}
 
 
 def coded_video(path: Path, base: int, seconds: float) -> Path:
-    """Frame i shows ``base + i`` in binary (tests/timecode.py; an offset per file, so a frame's
-    code names its file)."""
+    """Frame i shows ``base + i`` in binary (dramabatch_testkit.timecode; an offset per file, so
+    a frame's code names its file)."""
     frames = timecode.coded_frames(base, round(seconds * SRC_FPS), W, H, BITS)
     return encode_gray(frames, path, SRC_FPS)
 
