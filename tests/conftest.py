@@ -48,6 +48,8 @@ from dramabatch_testkit.runner import (  # noqa: F401 - re-exported for the test
 #: the module's own functions, at any depth) is a workflow test.
 _WORKFLOW_STARTERS = (runner.snakemake, runner.snakemake_cmd, runner.timed_snakemake,
                       runner.run_batch, runner.prepare_batch, runner.SNAKEMAKE)
+_STARTER_NAMES = {"snakemake", "snakemake_cmd", "timed_snakemake", "run_batch", "prepare_batch",
+                  "SNAKEMAKE"}
 
 
 def _codes(code) -> Iterator:
@@ -66,6 +68,10 @@ def _starts_workflow(func, seen: set) -> bool:
     seen.add(code)
     names = func.__globals__
     for each in _codes(code):
+        # ``from dramabatch_testkit.runner import snakemake`` inside the function
+        if {"dramabatch_testkit.runner", "conftest"} & set(each.co_names) and (
+                _STARTER_NAMES & set(each.co_names)):
+            return True
         for name in each.co_names:
             obj = names.get(name)
             if any(obj is starter for starter in _WORKFLOW_STARTERS):

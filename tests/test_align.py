@@ -47,6 +47,7 @@ def test_unmatched_words_are_interpolated_inside_their_segment():
     assert words[1]["end"] == pytest.approx(words[2]["start"])
 
 
+@pytest.mark.slow
 def test_real_narration_words_are_the_scripts_and_timed_by_whisper(narration):
     mp3, timeline = narration
     result = align_words(mp3, timeline)

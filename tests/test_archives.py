@@ -66,6 +66,7 @@ def test_a_damaged_member_fails_verification(tmp_path):
         verify_archive(tmp_path / "bad.zip")
 
 
+@pytest.mark.slow
 def test_more_than_65535_entries_use_zip64(tmp_path):
     """For real: 66,000 members (the count field of a plain zip holds 65,535 at most)."""
     root = tmp_path / "results"

@@ -118,6 +118,7 @@ def test_black_stretch_fails(drama, tmp_path):
     assert "black_share" in failure(qc) and "> 0.1" in failure(qc)
 
 
+@pytest.mark.slow
 def test_over_the_darkest_generated_background_only_a_black_render_is_black(drama, tmp_path):
     """The generated gradient's darkest palette (footage.background._palette: c0 at least
     0x000028, c1 at least 0x280000) reads as black at the footage's pixel threshold; over a
