@@ -14,6 +14,7 @@ from dramabatch.voice.narrate import narrate
 from dramabatch_testkit.media import make_video
 
 
+@pytest.mark.slow
 def test_render_on_a_full_disk_fails_cleanly(tiny_disk, tmp_path):
     script = {"language": "en", "segments": [s.to_dict() for s in build_script(
         "The disk was almost full, and the render kept going. Then it stopped.")]}

@@ -6,6 +6,7 @@ from dramabatch.base.errors import DramaError
 from dramabatch.sources.fetch import fetch_source
 
 
+@pytest.mark.slow
 def test_local_source_is_linked_and_touching_it_leaves_the_users_file_alone(tmp_path,
                                                                              speech_video):
     from snakemake.io import lutime

@@ -56,6 +56,7 @@ def rms(samples: np.ndarray, rate: int, t0: float, t1: float) -> float:
     return float(np.sqrt(np.mean(seg ** 2)))
 
 
+@pytest.mark.slow
 def test_a_packaged_track_loops_under_the_voice_and_is_ducked(tmp_path):
     """A 35 s render over a ~32 s track: music in the pause, quieter while the voice speaks,
     and still there after the track's end (looped)."""

@@ -90,6 +90,7 @@ def levels(qc: dict) -> dict[str, str]:
     return {name: c["level"] for name, c in record["checks"].items()}
 
 
+@pytest.mark.slow
 def test_good_render_passes_every_check(drama, tmp_path):
     d, timeline = drama
     qc = judge(d, timeline, long_video(d, timeline, tmp_path / "long.mp4"))
@@ -105,6 +106,7 @@ def test_good_render_passes_every_check(drama, tmp_path):
     assert failure(qc) is None
 
 
+@pytest.mark.slow
 def test_black_stretch_fails(drama, tmp_path):
     d, timeline = drama
     clip = tmp_path / "black.mp4"

@@ -34,6 +34,7 @@ def assets(tmp_path_factory):
 
 
 
+@pytest.mark.slow
 def test_long_render_duration_and_streams(assets, tmp_path):
     d, timeline = assets
     out = tmp_path / "long.mp4"

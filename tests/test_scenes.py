@@ -48,6 +48,7 @@ def drama(tmp_path_factory):
     return d, source, timeline
 
 
+@pytest.mark.slow
 def test_frames_under_each_sentence_come_from_its_source_span(drama, tmp_path):
     d, source, timeline = drama
     plan_path = tmp_path / "landscape.json"

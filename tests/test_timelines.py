@@ -139,6 +139,7 @@ def scenes_drama(tmp_path_factory):
     return d, source, timeline, plan
 
 
+@pytest.mark.slow
 def test_a_scenes_timeline_has_each_sentences_stretch_speed_and_hold(scenes_drama, tmp_path):
     d, _, timeline, plan = scenes_drama
     video = VideoOptions(W, H, fps=FPS, preset="ultrafast")
