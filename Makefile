@@ -9,7 +9,7 @@ PYTHON ?= python3
 TEST_STAMP  := $(VENV)/.installed-test
 SLURM_STAMP := $(VENV)/.installed-slurm
 
-.PHONY: install demo report docs test test-slurm lint bench clean
+.PHONY: install demo report docs test test-fast test-slurm lint bench clean
 
 # The demo needs the core dependencies and OpenCV for reframed shorts: no torch, no test tools.
 $(STAMP): pyproject.toml
@@ -53,9 +53,16 @@ lint: $(TEST_STAMP)
 	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
+# Everything but the Slurm cluster (pyproject's addopts: -m 'not slurm'), slowest first: the
+# durations list shows where the time goes.
 test: $(TEST_STAMP) lint
 	bash tests/setup_browser.sh
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
+
+# The unit tests while you work: no Snakemake subprocess, nothing over ~2 s (tests/conftest.py
+# marks every test that starts the workflow 'workflow' and 'slow'), no linters, about a minute.
+test-fast: $(TEST_STAMP)
+	$(BIN)/pytest -m "not slow and not slurm"
 
 # A real single-node Slurm cluster on this machine (root + apt for slurm-wlm/munge), the batch
 # through --profile profiles/slurm. `make test` leaves these tests out (pytest -m "not slurm").

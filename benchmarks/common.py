@@ -1,32 +1,22 @@
-"""Shared helpers for the benchmark scripts: results table, machine facts, running the workflow."""
+"""Shared helpers for the benchmark scripts: results table and machine facts. Running the
+workflow comes from the test kit (``dramabatch_testkit.runner``), the same runner the tests use."""
 
 from __future__ import annotations
 
 import csv
 import os
 import platform
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+from dramabatch_testkit.runner import REPO, SNAKEMAKE  # noqa: F401 - the benchmarks' names
+from dramabatch_testkit.runner import timed_snakemake as snakemake  # noqa: F401
+
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
 
 
 def machine() -> str:
     return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
-
-
-def snakemake(workdir: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
-    """Run the workflow CLI in ``workdir``; return (wall seconds, process)."""
-    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), *args]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    return time.perf_counter() - started, proc
 
 
 def benchmark_record(tsv: Path) -> dict[str, str]:

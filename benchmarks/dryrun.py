@@ -13,14 +13,12 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 from common import REPO, append_results, snakemake, table
 
-sys.path.insert(0, str(REPO / "tests"))
-from conftest import TINY_CONFIG  # noqa: E402
+from dramabatch_testkit.runner import TINY_CONFIG
 
 TARGET_S = 5.0
 

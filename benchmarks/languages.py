@@ -14,20 +14,17 @@ refused before decoding: that is the behaviour being measured, and the row says 
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from common import REPO, append_results, table
 
-sys.path.insert(0, str(REPO / "tests"))
-from textmetrics import wer  # noqa: E402
-
 from dramabatch.base.audio import extract_audio  # noqa: E402
 from dramabatch.base.errors import DramaError  # noqa: E402
 from dramabatch.demo.sources import make_source, source_voice  # noqa: E402
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe  # noqa: E402
+from dramabatch_testkit.textmetrics import wer
 
 TEXTS = REPO / "demo" / "texts"
 

@@ -6,7 +6,7 @@ reading, 10.6 s of the MLS speaker 30 dB quieter, the reading again (one 30-seco
 each, the full ``transcribe`` (VAD, decode, coverage re-decode, checks) runs three ways: as is
 (``level_audio: false``), as shipped (only the stretches decoded again are levelled), and with
 the whole audio levelled first (the design measured and rejected: it cost words). The WER is over
-words, normalised as in ``tests/textmetrics``.
+words, normalised as in ``dramabatch_testkit.textmetrics``.
 
 Run: PYTHONPATH=src:tests .venv/bin/python benchmarks/level.py [--threads 2]
 """
@@ -24,7 +24,6 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 ES = REPO.parent / "shared" / "speech" / "es"
-sys.path.insert(0, str(REPO / "tests"))
 
 QUIET_REF = ("Al Señor D. Manuel Tamayo y Baus, secretario perpetuo de la Real Academia "
              "Española. Mi muy querido Manuel: la sorpresa y el disgusto que produjo a wentworth "
@@ -53,11 +52,10 @@ def inputs(tmp: Path) -> list[tuple[str, Path, str]]:
 
 
 def main() -> int:
-    from textmetrics import wer, words
-
     from dramabatch.base.media import run_ffmpeg
     from dramabatch.speech.level import LEVEL_FILTER
     from dramabatch.speech.transcribe import TranscribeOptions, transcribe
+    from dramabatch_testkit.textmetrics import wer, words
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)

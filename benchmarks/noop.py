@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from common import append_results, snakemake, table
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import SENTENCE_A, TINY_CONFIG, make_video  # noqa: E402
-
 from dramabatch.base.audio import write_wav_mono  # noqa: E402
 from dramabatch.voice.tts.piper_engine import PiperEngine  # noqa: E402
+from dramabatch_testkit.media import SENTENCE_A, make_video
+from dramabatch_testkit.runner import TINY_CONFIG
 
 
 def main() -> None:

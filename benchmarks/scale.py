@@ -36,9 +36,9 @@ from pathlib import Path
 
 from common import REPO, append_results, table
 
-sys.path.insert(0, str(REPO / "tests"))
-from conftest import SENTENCE_A, TINY_CONFIG, make_video  # noqa: E402
-from ptyrun import run_in_pty  # noqa: E402
+from dramabatch_testkit.media import SENTENCE_A, make_video
+from dramabatch_testkit.ptyrun import run_in_pty
+from dramabatch_testkit.runner import TINY_CONFIG
 
 PYTHON = sys.executable
 TARGETS = {"plan_1000_s": 6.0, "plan_1000_mb": 300.0, "plan_3000_s": 18.0,

@@ -51,12 +51,10 @@ def make_source(d: Path, seconds: float, w: int, h: int) -> Path:
     import cv2
     import pysubs2
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from test_reframe import draw_face
-
     from dramabatch.base.media import filter_escape, run_ffmpeg
     from dramabatch.render.options import SubtitleStyle
     from dramabatch.render.videos import fonts_dir, styled
+    from dramabatch_testkit.media import draw_face
 
     face = d / "face.png"
     cv2.imwrite(str(face), draw_face(h // 3))

@@ -1,15 +1,22 @@
-"""Shared fixtures: real Piper speech, tiny real videos, a loopback HTTP server, a workflow runner.
+"""Shared fixtures: real Piper speech, tiny real videos, a loopback HTTP server, finished batches.
 
 Media is tiny (160x90, a few seconds) so the suite stays fast; nothing here is mocked except where
 a remote cloud service cannot be reached (gTTS), and even then the real code runs up to the socket.
+The helpers themselves (runner, media makers, servers) live in the ``dramabatch_testkit`` package,
+which the benchmarks import too; the names below are re-exported for ``from conftest import``.
+
+A Snakemake batch costs tens of seconds, a copy of a finished one a fraction of a second: so
+``shared_batch`` finishes the common two-drama batch once per session, and each test module that
+changes a batch works on its own copy (``copy_batch``). Tests that start Snakemake are marked
+``workflow`` and ``slow`` here automatically, so ``make test-fast`` (``-m "not slow"``) leaves them
+out without anyone having to remember a marker.
 """
 
 from __future__ import annotations
 
-import http.server
-import os
+import inspect
+import resource
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +24,116 @@ from pathlib import Path
 import pytest
 
 from dramabatch.base.audio import write_wav_mono
-from dramabatch.base.media import run_ffmpeg
+from dramabatch_testkit import runner
+from dramabatch_testkit.loopback import LoopbackServer
+from dramabatch_testkit.media import (  # noqa: F401 - re-exported for the tests
+    SENTENCE_A,
+    SENTENCE_B,
+    check_video,
+    encode_gray,
+    make_video,
+)
+from dramabatch_testkit.runner import (  # noqa: F401 - re-exported for the tests
+    REPO,
+    SNAKEMAKE,
+    TINY_CONFIG,
+    copy_batch,
+    prepare_batch,
+    run_batch,
+    snakemake,
+    write_manifest,
+)
 
-REPO = Path(__file__).resolve().parents[1]
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+#: What starts the workflow: a test, fixture or module helper that reaches one of these (through
+#: the module's own functions, at any depth) is a workflow test.
+_WORKFLOW_STARTERS = (runner.snakemake, runner.snakemake_cmd, runner.timed_snakemake,
+                      runner.run_batch, runner.prepare_batch, runner.SNAKEMAKE)
+_STARTER_NAMES = {"snakemake", "snakemake_cmd", "timed_snakemake", "run_batch", "prepare_batch",
+                  "SNAKEMAKE"}
 
-SENTENCE_A = ("The old lighthouse keeper climbed the stairs every night. "
-              "He cleaned the glass, and he watched the boats come home.")
-SENTENCE_B = ("Clara found a letter inside an old book. "
-              "It was written by a soldier, and it was never sent.")
+
+def _codes(code) -> Iterator:
+    yield code
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            yield from _codes(const)
+
+
+def _starts_workflow(func, seen: set) -> bool:
+    """Whether ``func`` or a function of its module it calls names one of the starters."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None or code in seen:
+        return False
+    seen.add(code)
+    names = func.__globals__
+    for each in _codes(code):
+        # ``from dramabatch_testkit.runner import snakemake`` inside the function
+        if {"dramabatch_testkit.runner", "conftest"} & set(each.co_names) and (
+                _STARTER_NAMES & set(each.co_names)):
+            return True
+        for name in each.co_names:
+            obj = names.get(name)
+            if any(obj is starter for starter in _WORKFLOW_STARTERS):
+                return True
+            if inspect.isfunction(obj) and _starts_workflow(obj, seen):
+                return True
+    return False
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cpu-durations", type=int, default=0, metavar="N",
+                     help="list the N tests that used the most CPU seconds (theirs and their "
+                          "subprocesses', setup included): wall times mislead on a shared machine")
+
+
+def _cpu_seconds() -> float:
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_CPU: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    started = _cpu_seconds()
+    yield
+    _CPU[item.nodeid] = _cpu_seconds() - started
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    count = config.getoption("--cpu-durations")
+    if not count or not _CPU:
+        return
+    terminalreporter.section(f"{count} most CPU-costly tests (CPU s, with subprocesses)")
+    for nodeid, seconds in sorted(_CPU.items(), key=lambda kv: -kv[1])[:count]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {nodeid}")
+    per_file: dict[str, float] = {}
+    for nodeid, seconds in _CPU.items():
+        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + seconds
+    terminalreporter.write_line(f"total {sum(_CPU.values()):.1f} CPU s; by file:")
+    for name, seconds in sorted(per_file.items(), key=lambda kv: -kv[1])[:count]:
+        terminalreporter.write_line(f"{seconds:8.1f}  {name}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that starts Snakemake (itself or through a fixture) workflow and slow."""
+    verdicts: dict = {}
+    for item in items:
+        funcs = [getattr(item, "function", None)]
+        for name in item.fixturenames:
+            funcs += [d.func for d in item._fixtureinfo.name2fixturedefs.get(name, ())]
+        for func in funcs:
+            if func is None:
+                continue
+            if func not in verdicts:
+                verdicts[func] = _starts_workflow(func, set())
+            if verdicts[func]:
+                item.add_marker(pytest.mark.workflow)
+                item.add_marker(pytest.mark.slow)
+                break
 
 
 @pytest.fixture(scope="session")
@@ -33,31 +141,6 @@ def piper():
     from dramabatch.voice.tts.piper_engine import PiperEngine
 
     return PiperEngine()
-
-
-def make_video(path: Path, *, wav: Path | None, seconds: float, size: str = "160x90") -> Path:
-    """A real H.264/AAC mp4 with a generated picture and (optionally) the given audio."""
-    args = ["-f", "lavfi", "-i", f"testsrc2=s={size}:r=15:d={seconds:.2f}"]
-    if wav is not None:
-        args += ["-i", str(wav), "-af", "apad", "-c:a", "aac"]
-    args += ["-t", f"{seconds:.2f}", "-c:v", "libx264", "-preset", "ultrafast",
-             "-pix_fmt", "yuv420p", "-f", "mp4", str(path)]
-    run_ffmpeg(args, what="test video")
-    return path
-
-
-def encode_gray(frames: list, path: Path, fps: float) -> Path:
-    """Encode same-size 8-bit grey numpy frames as an H.264 mp4 (synthetic test sources)."""
-    import numpy as np
-
-    from dramabatch.base.media import ffmpeg_exe
-
-    height, width = frames[0].shape
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray",
-                    "-s", f"{width}x{height}", "-r", str(fps), "-i", "-", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-                   input=np.stack(frames).tobytes(), check=True)
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -97,64 +180,6 @@ def silent_video(media_dir) -> Path:
     return make_video(media_dir / "silent.mp4", wav=None, seconds=2)
 
 
-def check_video(path: Path, width: int, height: int, duration: float) -> dict[str, float]:
-    """Assert a rendered mp4 has the frame size, decodes fully, and its streams end together.
-
-    Video and audio must agree within 50 ms (by decoding and by stream headers) and the file must
-    last ``duration`` within 0.1 s. Returns the decoded end time of each stream.
-    """
-    from dramabatch.base.media import decode_check, probe
-
-    info = probe(path)
-    assert (info.width, info.height) == (width, height)
-    decoded = decode_check(path)
-    assert abs(decoded["video"] - decoded["audio"]) <= 0.05, decoded
-    assert abs(info.video_duration - info.audio_duration) <= 0.05, info
-    assert abs(info.duration - duration) <= 0.1, (info.duration, duration)
-    return decoded
-
-
-# --------------------------------------------------------------------------- loopback HTTP server
-class _Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict = {}
-
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-    def do_GET(self):  # noqa: N802 - http.server API
-        self.server.hits.append(self.path)
-        route = self.server.routes.get(self.path.split("?")[0])
-        if route is None:
-            self.send_error(404, "not found")
-            return
-        route(self)
-
-
-class LoopbackServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.routes: dict = {}
-        self.hits: list[str] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def serve_file(self, route: str, path: Path, content_type: str = "video/mp4") -> None:
-        data = path.read_bytes()
-
-        def handler(h):
-            h.send_response(200)
-            h.send_header("Content-Type", content_type)
-            h.send_header("Content-Length", str(len(data)))
-            h.end_headers()
-            h.wfile.write(data)
-
-        self.routes[route] = handler
-
-
 @pytest.fixture
 def http_server() -> Iterator[LoopbackServer]:
     server = LoopbackServer()
@@ -163,54 +188,6 @@ def http_server() -> Iterator[LoopbackServer]:
     yield server
     server.shutdown()
     server.server_close()
-
-
-# --------------------------------------------------------------------------- workflow runner
-TINY_CONFIG = """\
-manifest: {manifest}
-outdir: results
-scripts_dir: scripts
-background:
-  order: [generated]
-render:
-  preset: ultrafast
-  fps: 15
-  long: {{width: 160, height: 90}}
-  short: {{width: 90, height: 160}}
-shorts:
-  min_seconds: 3
-  max_seconds: 8
-  title_seconds: 1
-"""
-
-
-def write_manifest(path: Path, rows: list[tuple[str, str]]) -> Path:
-    lines = ["id\tsource\tlanguage\ttitle"] + [f"{i}\t{s}\ten\tTitle {i}" for i, s in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def snakemake(workdir: Path, *args: str, timeout: int = 900,
-              env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the real workflow CLI in ``workdir`` with its config.yaml."""
-    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
-
-
-def prepare_batch(wd: Path, rows: list[tuple[str, str]]) -> Path:
-    """Write a manifest of ``rows`` and the tiny config into ``wd``; return ``wd``."""
-    manifest = write_manifest(wd / "manifest.tsv", rows)
-    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest))
-    return wd
-
-
-def run_batch(wd: Path, rows: list[tuple[str, str]]) -> Path:
-    """Prepare and run a tiny batch to completion; fail with Snakemake's output if it does not."""
-    proc = snakemake(prepare_batch(wd, rows), "--cores", "2")
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    return wd
 
 
 @pytest.fixture
@@ -224,6 +201,18 @@ def tiny_disk(tmp_path):
         pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.strip() or 'not root'})")
     yield mnt
     subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@pytest.fixture(scope="session")
+def shared_batch(tmp_path_factory, speech_video, speech_video_b) -> Path:
+    """The two English dramas (alpha: SENTENCE_A, beta: SENTENCE_B) finished once per session.
+
+    Read only: a test that changes a batch (deletes, edits, reruns, adds a report) works on a
+    ``copy_batch`` of it, which keeps the files' times and Snakemake's records, so the copy is as
+    finished as the original.
+    """
+    return run_batch(tmp_path_factory.mktemp("shared"),
+                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ def test_unmatched_words_are_interpolated_inside_their_segment():
     assert words[1]["end"] == pytest.approx(words[2]["start"])
 
 
+@pytest.mark.slow
 def test_real_narration_words_are_the_scripts_and_timed_by_whisper(narration):
     mp3, timeline = narration
     result = align_words(mp3, timeline)
@@ -68,6 +69,7 @@ def test_real_narration_words_are_the_scripts_and_timed_by_whisper(narration):
     assert " ".join(c[0] for c in cues).split() == TEXT.split()
 
 
+@pytest.mark.slow
 def test_engine_word_times_are_used_without_recognition(narration):
     mp3, timeline = narration
     segs = [{**s, "words": [{"word": w, "start": s["start"], "end": s["end"]}

@@ -11,11 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, snakemake, write_manifest
 
 from dramabatch.archive.package import make_zip, merge_archives, verify_archive
 from dramabatch.workflow.batch.diskplan import estimate_disk
 from dramabatch.workflow.batch.manifest import Drama
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, write_manifest
 
 ZIP64_EOCD = b"PK\x06\x06"  # the ZIP64 end-of-central-directory record's signature
 
@@ -66,6 +66,7 @@ def test_a_damaged_member_fails_verification(tmp_path):
         verify_archive(tmp_path / "bad.zip")
 
 
+@pytest.mark.slow
 def test_more_than_65535_entries_use_zip64(tmp_path):
     """For real: 66,000 members (the count field of a plain zip holds 65,535 at most)."""
     root = tmp_path / "results"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import REPO
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import ffmpeg_exe, filter_escape, run_ffmpeg
@@ -13,6 +12,7 @@ from dramabatch.render.fonts import verify_fonts
 from dramabatch.render.options import SubtitleStyle, VideoOptions
 from dramabatch.render.subtitles import read_srt, to_ssa, write_srt
 from dramabatch.render.videos import fonts_dir, render_long, styled
+from dramabatch_testkit.runner import REPO
 
 W, H = 480, 270
 

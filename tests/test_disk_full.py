@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_video
 
 from dramabatch.base.errors import DramaError
 from dramabatch.footage.background import Clip, FootagePlan
@@ -12,8 +11,10 @@ from dramabatch.render.subtitles import write_srt
 from dramabatch.render.videos import render_long
 from dramabatch.script.sentences import build_script
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit.media import make_video
 
 
+@pytest.mark.slow
 def test_render_on_a_full_disk_fails_cleanly(tiny_disk, tmp_path):
     script = {"language": "en", "segments": [s.to_dict() for s in build_script(
         "The disk was almost full, and the render kept going. Then it stopped.")]}

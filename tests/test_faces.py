@@ -10,8 +10,9 @@ import tracemalloc
 import numpy as np
 import pysubs2
 import pytest
-from faceclip import clip_frame, encode_bgr, real_face, real_faces
 from test_scenes import timeline_of
+
+from dramabatch_testkit.faceclip import clip_frame, encode_bgr, real_face, real_faces
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, snakemake, write_manifest
 
 from dramabatch.base.media import decode_check, probe, run_ffmpeg
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, write_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ SPANISH = ("¿Quién llamó a la puerta a las 3:30? «Nadie», dijo Begoña… �
 def fault_run(tmp_path_factory, speech_video, speech_video_b, silent_video):
     import threading
 
-    from conftest import LoopbackServer
+    from dramabatch_testkit.loopback import LoopbackServer
 
     wd = tmp_path_factory.mktemp("faults")
     media = wd / "media"
@@ -72,7 +72,8 @@ def fault_run(tmp_path_factory, speech_video, speech_video_b, silent_video):
     (wd / "scripts").mkdir()
     (wd / "scripts" / "espanol.txt").write_text(SPANISH, encoding="utf-8")
     config = TINY_CONFIG.format(manifest=manifest) + (
-        "download: {connect_timeout_s: 2, read_timeout_s: 1}\n")
+        # one retry, at once: the hanging host's cause is the same, minus 15 s of backoff
+        "download: {connect_timeout_s: 2, read_timeout_s: 1, retries: 1, backoff_s: 0.1}\n")
     (wd / "config.yaml").write_text(config)
     proc = snakemake(wd, "--cores", "2", timeout=900)
     server.shutdown()

@@ -6,6 +6,7 @@ from dramabatch.base.errors import DramaError
 from dramabatch.sources.fetch import fetch_source
 
 
+@pytest.mark.slow
 def test_local_source_is_linked_and_touching_it_leaves_the_users_file_alone(tmp_path,
                                                                              speech_video):
     from snakemake.io import lutime
@@ -72,10 +73,9 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-from pexels_server import FakePexels  # noqa: E402
-
 from dramabatch.sources.fetch import fetch_url  # noqa: E402
 from dramabatch.sources.http import HttpOptions, download  # noqa: E402
+from dramabatch_testkit.pexels_server import FakePexels  # noqa: E402
 
 FAST = HttpOptions(connect_timeout=1, read_timeout=1, retries=2, backoff=0.05)
 

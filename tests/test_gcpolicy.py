@@ -12,7 +12,9 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO, prepare_batch
+import pytest
+
+from dramabatch_testkit.runner import REPO, prepare_batch
 
 #: Builds a long-lived heap of ~1.5 million tracked objects, like a DAG of thousands of jobs,
 #: and some cyclic garbage on the way; prints what the collector did.
@@ -64,6 +66,7 @@ def grow(mode: str) -> dict:
     return json.loads(proc.stdout)
 
 
+@pytest.mark.slow
 def test_a_growing_long_lived_heap_gets_no_full_collection_but_cycles_are_freed():
     default, relaxed = grow("default"), grow("policy")
     assert default["full"] >= 1  # what the policy is for: the default walks the whole heap

@@ -17,14 +17,14 @@ from urllib.parse import quote
 
 import pytest
 from conftest import TINY_CONFIG, snakemake, write_manifest
-from pexels_server import FakePexels
-from recap_server import KEY as CHAT_KEY
-from recap_server import RecapServer
 from test_pexels_workflow import PEXELS_CONFIG
 
 from dramabatch.base.errors import ConfigError
 from dramabatch.base.secrets import check_keys, scrub
 from dramabatch.workflow.smk.job import run_step
+from dramabatch_testkit.pexels_server import FakePexels
+from dramabatch_testkit.recap_server import KEY as CHAT_KEY
+from dramabatch_testkit.recap_server import RecapServer
 
 PEXELS_KEY = "sk-LIVE-9c4d2e7f1a"
 NARRATION = "A keeper climbs the stairs each night and watches the boats come home."

@@ -16,10 +16,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SNAKEMAKE, TINY_CONFIG, LoopbackServer, write_manifest
 
 from dramabatch.base.fsutil import sha256_file
 from dramabatch.base.media import decode_check, probe
+from dramabatch_testkit.loopback import LoopbackServer
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, snakemake_cmd, write_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -46,18 +47,14 @@ def throttled(path: Path, seconds: float):
 
 
 def start(wd: Path) -> subprocess.Popen:
-    cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "--configfile",
-           str(wd / "config.yaml"), "--cores", "2"]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    return subprocess.Popen(snakemake_cmd(wd, "--cores", "2"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def resume(wd: Path) -> subprocess.CompletedProcess:
     """The README's resume command after a kill: unlock, then the same run again."""
-    base = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "--configfile",
-            str(wd / "config.yaml")]
-    subprocess.run([*base, "--unlock"], capture_output=True, timeout=120, check=True)
-    return subprocess.run([*base, "--cores", "2"], capture_output=True, text=True, timeout=900)
+    subprocess.run(snakemake_cmd(wd, "--unlock"), capture_output=True, timeout=120, check=True)
+    return snakemake(wd, "--cores", "2")
 
 
 def kill_when(proc: subprocess.Popen, condition, timeout: float = 300) -> bool:
@@ -123,9 +120,7 @@ def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, speech_video, spee
         for d in (ref, wd):
             d.mkdir()
             setup_batch(d, server, speech_video, speech_video_b)
-        done = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(ref),
-                               "--configfile", str(ref / "config.yaml"), "--cores", "2"],
-                              capture_output=True, text=True, timeout=900)
+        done = snakemake(ref, "--cores", "2")
         assert done.returncode == 0, done.stderr[-2000:]
 
         moments = {
@@ -141,9 +136,8 @@ def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, speech_video, spee
         for name, condition in moments.items():
             proc = start(wd) if not killed else None
             if proc is None:
-                subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd),
-                                "--configfile", str(wd / "config.yaml"), "--unlock"],
-                               capture_output=True, timeout=120, check=True)
+                subprocess.run(snakemake_cmd(wd, "--unlock"), capture_output=True, timeout=120,
+                               check=True)
                 proc = start(wd)
             if kill_when(proc, condition):
                 killed.append(name)

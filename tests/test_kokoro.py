@@ -28,6 +28,7 @@ def test_a_language_kokoro_cannot_speak_is_refused_with_what_to_set():
         tts.make_engine("kokoro", {"language": "fr", "dialect": "fr"})
 
 
+@pytest.mark.slow
 def test_the_model_is_assembled_checked_and_rebuilt_when_truncated(tmp_path):
     path = model_path(tmp_path)
     size = path.stat().st_size
@@ -38,6 +39,7 @@ def test_the_model_is_assembled_checked_and_rebuilt_when_truncated(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no leftovers
 
 
+@pytest.mark.slow
 def test_castilian_and_latin_american_differ_and_each_is_deterministic():
     es = KokoroEngine(language="es", threads=2)
     mx = KokoroEngine(language="es-MX", threads=2)

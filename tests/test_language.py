@@ -12,13 +12,13 @@ import sys
 
 import pytest
 from conftest import REPO
-from recap_server import KEY, RecapServer, beats
 
 from dramabatch.base.language import code, guess_language, known_languages, name, wrong_language
 from dramabatch.base.media import run_ffmpeg
 from dramabatch.script.compose import rewrite_transcript
 from dramabatch.script.recap_verify import check_beats
 from dramabatch.speech.tracks import audio_tracks, choose, matches, speech_of
+from dramabatch_testkit.recap_server import KEY, RecapServer, beats
 
 #: One recap sentence per language, as a narrator would say it (written for these tests).
 RECAPS = {

@@ -12,7 +12,6 @@ import subprocess
 import numpy as np
 import pysubs2
 import pytest
-from recap_server import KEY, RecapServer
 from test_recap_scenes import KEY_WORDS, LINES, answer
 
 from dramabatch.base.audio import extract_audio, trim_silence, write_wav_mono
@@ -23,6 +22,7 @@ from dramabatch.render.videos import render
 from dramabatch.script.compose import make_script, rewrite_transcript
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit.recap_server import KEY, RecapServer
 
 #: How far under the other lines the key line is said (the issue's speaker: 13 dB under).
 QUIET_DB = 15.0

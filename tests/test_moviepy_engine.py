@@ -3,7 +3,6 @@
 import numpy as np
 import pysubs2
 import pytest
-from conftest import check_video
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import probe, run_ffmpeg
@@ -12,6 +11,7 @@ from dramabatch.render.caption_images import font_path
 from dramabatch.render.moviepy_engine import render as moviepy_render
 from dramabatch.render.options import AudioMix, SubtitleStyle, VideoOptions
 from dramabatch.render.videos import render, render_long, renderer, styled
+from dramabatch_testkit.media import check_video
 
 ENGINES = ["ffmpeg", "moviepy"]
 

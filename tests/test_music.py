@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pysubs2
 import pytest
-from conftest import check_video
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import run_ffmpeg
@@ -15,6 +14,7 @@ from dramabatch.footage.background import generated
 from dramabatch.render.music import mood_tracks, moods, resolve_music
 from dramabatch.render.options import AudioMix, VideoOptions
 from dramabatch.render.videos import render
+from dramabatch_testkit.media import check_video
 
 
 def test_the_five_moods_have_tracks():
@@ -56,6 +56,7 @@ def rms(samples: np.ndarray, rate: int, t0: float, t1: float) -> float:
     return float(np.sqrt(np.mean(seg ** 2)))
 
 
+@pytest.mark.slow
 def test_a_packaged_track_loops_under_the_voice_and_is_ducked(tmp_path):
     """A 35 s render over a ~32 s track: music in the pause, quieter while the voice speaks,
     and still there after the track's end (looped)."""

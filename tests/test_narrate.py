@@ -32,6 +32,7 @@ def narrated(tmp_path_factory):
     return out, timeline
 
 
+@pytest.mark.slow
 def test_timeline_matches_mp3_and_silences_are_real(narrated):
     out, timeline = narrated
     assert json.loads((out / "n.json").read_text()) == timeline
@@ -89,6 +90,7 @@ def test_failing_engine_is_named_and_fallback_used(tmp_path):
     assert timeline["engine"] == "piper"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", [-14.0, -20.0])
 def test_loudness_target_and_true_peak_measured_by_ebur128(tmp_path, target):
     segs = build_script("¡Cuidado! The storm came at night, and the lights went out. 🌩️ Nobody "
@@ -105,6 +107,7 @@ def test_loudness_target_and_true_peak_measured_by_ebur128(tmp_path, target):
                                                                         ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_a_loudness_the_ceiling_cannot_allow_fails_with_the_figures(tmp_path):
     """-6 LUFS under a -9 dBTP ceiling is impossible for speech; before, the narration was
     written anyway about 12 LU too quiet. Now the job fails, says by how much, and writes

@@ -7,8 +7,6 @@ import logging
 import time
 
 import pytest
-from conftest import make_video
-from pexels_server import FakePexels, pexels_video
 
 from dramabatch.base.errors import DramaError
 from dramabatch.footage.background import make_background, stock
@@ -21,6 +19,8 @@ from dramabatch.footage.pexels import (
 )
 from dramabatch.footage.pexels_api import PexelsAuthError, PexelsOptions
 from dramabatch.sources.http import HttpOptions, download_media
+from dramabatch_testkit.media import make_video
+from dramabatch_testkit.pexels_server import FakePexels, pexels_video
 
 KEY = "sk-TEST-a1b2c3d4e5f6"
 FAST = PexelsOptions(connect_timeout=1, read_timeout=1, max_retries=2, backoff=0.05,

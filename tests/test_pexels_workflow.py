@@ -8,8 +8,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CONFIG, make_video, snakemake
-from pexels_server import FakePexels
+
+from dramabatch_testkit.media import make_video
+from dramabatch_testkit.pexels_server import FakePexels
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake
 
 KEY = "sk-LIVE-7f3a9c2e1b0d"
 

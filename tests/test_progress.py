@@ -18,14 +18,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SNAKEMAKE, prepare_batch
-from ptyrun import run_in_pty
 from rich.console import Console
 
 from dramabatch.workflow.progress.jobpercent import PercentReader, last_percent, last_progress
 from dramabatch.workflow.progress.logger import progress_mode
 from dramabatch.workflow.progress.state import BatchState, estimate_left
 from dramabatch.workflow.progress.view import BatchView, clock, plain_line
+from dramabatch_testkit.ptyrun import run_in_pty
+from dramabatch_testkit.runner import REPO, SNAKEMAKE, prepare_batch
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]")
 

@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-from conftest import make_video
 
 from dramabatch.base.media import probe, run_ffmpeg
 from dramabatch.footage.background import Clip, FootagePlan, make_background
@@ -19,6 +18,7 @@ from dramabatch.render.videos import render_long, render_short
 from dramabatch.script.sentences import build_script
 from dramabatch.shorts.plan import plan_shorts
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit.media import make_video
 
 TEXT = ("The old lighthouse keeper climbed the stairs every night. He cleaned the glass, and "
         "he watched the boats come home. Nobody knew his name. One winter, the light went out.")
@@ -90,6 +90,7 @@ def levels(qc: dict) -> dict[str, str]:
     return {name: c["level"] for name, c in record["checks"].items()}
 
 
+@pytest.mark.slow
 def test_good_render_passes_every_check(drama, tmp_path):
     d, timeline = drama
     qc = judge(d, timeline, long_video(d, timeline, tmp_path / "long.mp4"))
@@ -105,6 +106,7 @@ def test_good_render_passes_every_check(drama, tmp_path):
     assert failure(qc) is None
 
 
+@pytest.mark.slow
 def test_black_stretch_fails(drama, tmp_path):
     d, timeline = drama
     clip = tmp_path / "black.mp4"
@@ -118,6 +120,7 @@ def test_black_stretch_fails(drama, tmp_path):
     assert "black_share" in failure(qc) and "> 0.1" in failure(qc)
 
 
+@pytest.mark.slow
 def test_over_the_darkest_generated_background_only_a_black_render_is_black(drama, tmp_path):
     """The generated gradient's darkest palette (footage.background._palette: c0 at least
     0x000028, c1 at least 0x280000) reads as black at the footage's pixel threshold; over a

@@ -7,17 +7,17 @@ import re
 import zipfile
 
 import pytest
-from conftest import run_batch, snakemake
 
 from dramabatch.base.media import run_ffmpeg
+from dramabatch_testkit.runner import copy_batch, snakemake
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory, speech_video, speech_video_b):
-    return run_batch(tmp_path_factory.mktemp("qcwf"),
-                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
+def batch(tmp_path_factory, shared_batch):
+    """This module's copy of the session's finished two-drama batch (a test breaks a video)."""
+    return copy_batch(shared_batch, tmp_path_factory.mktemp("qcwf"))
 
 
 def test_finished_dramas_carry_their_checks(batch):

@@ -9,11 +9,11 @@ import logging
 import re
 
 import pytest
-from recap_server import KEY, RecapServer, beats
 
 from dramabatch.base.errors import DramaError
 from dramabatch.script.compose import make_script, rewrite_transcript
 from dramabatch.script.recap_verify import check_beats, guess_language, parse_answer
+from dramabatch_testkit.recap_server import KEY, RecapServer, beats
 
 #: A Spanish drama of 60 s: six lines of about 8 s each.
 LINES = ["Marta vuelve a casa después de diez años.", "Su madre la recibe sin una palabra.",
@@ -171,9 +171,9 @@ def test_recap_settings_are_tracked_by_the_rewrite_and_its_language_picks_the_vo
     """The recap keys rerun the rewrite only when the recap is on; rewrite.language decides
     which tts.voices entry the narration depends on (an English drama recapped in Spanish)."""
     import yaml
-    from conftest import REPO
 
     from dramabatch.workflow.rerun.tracks import Subject, tracked
+    from dramabatch_testkit.runner import REPO
 
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     drama = Subject(language="en")
@@ -214,9 +214,9 @@ def test_a_batch_with_a_repaired_a_fallen_back_and_a_timed_out_recap(tmp_path, e
                                                                      speech_video,
                                                                      speech_video_b, piper):
     """Each drama's recap goes its own way, named in the run summary; none affects another."""
-    from conftest import make_video, prepare_batch, snakemake
-
     from dramabatch.base.audio import write_wav_mono
+    from dramabatch_testkit.media import make_video
+    from dramabatch_testkit.runner import prepare_batch, snakemake
 
     samples, rate = piper.synthesize(SENTENCE_C)
     write_wav_mono(tmp_path / "c.wav", samples, rate)

@@ -16,8 +16,6 @@ import re
 import numpy as np
 import pysubs2
 import pytest
-from conftest import check_video
-from recap_server import KEY, RecapServer, beats
 from test_scenes import SRC_FPS, H, W, read_codes, timecoded_video
 
 from dramabatch.base.audio import extract_audio, trim_silence, write_wav_mono
@@ -29,6 +27,8 @@ from dramabatch.script.compose import make_script, rewrite_transcript
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 from dramabatch.voice.align import fold, recognise_words
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit.media import check_video
+from dramabatch_testkit.recap_server import KEY, RecapServer, beats
 
 #: The drama's lines and where they are said (seconds); the third is the key line.
 LINES = [(0.4, "The old door opened slowly."), (3.4, "Nobody was standing there."),
@@ -161,9 +161,8 @@ def test_the_original_moment_plays_its_own_sound_and_picture_at_1x(recap):
 def test_a_beat_edge_snaps_to_the_nearest_shot_change_within_reach(tmp_path):
     """A cut at 1.4 s: a beat starting at 1.25 s starts on it; an edge with no cut in reach,
     and an original moment's edges (its sound is cut at its own times), stay."""
-    from conftest import encode_gray
-
     from dramabatch.footage.snap import snap_beats
+    from dramabatch_testkit.media import encode_gray
 
     frames = [np.full((H, W), 30 if n < 28 else 220, np.uint8) for n in range(60)]  # 20 fps
     source = str(encode_gray(frames, tmp_path / "cut.mp4", 20))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pysubs2
 import pytest
-from faceclip import encode_bgr, real_face
 from test_scenes import timeline_of
+
+from dramabatch_testkit.faceclip import encode_bgr, real_face
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 
@@ -67,6 +68,7 @@ def centre_crop_contains_face() -> bool:
                for t in np.arange(0, SECONDS, 0.1))
 
 
+@pytest.mark.slow
 def test_the_short_keeps_the_face_in_frame_and_the_crop_moves_within_its_bound(source,
                                                                                 tmp_path):
     timeline = timeline_of([(0, 2.5, (0.0, 2.5)), (2.5, 5.5, (2.5, 5.5))])

@@ -3,7 +3,6 @@ import json
 import numpy as np
 import pysubs2
 import pytest
-from conftest import check_video
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import probe, run_ffmpeg
@@ -15,6 +14,7 @@ from dramabatch.render.videos import render, render_long, render_short
 from dramabatch.script.sentences import build_script
 from dramabatch.shorts.plan import plan_shorts
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit.media import check_video
 
 TEXT = ("¿Quién llamó a la puerta? Nadie lo sabía, pero todos la oyeron. "
         "La casa estaba vacía desde hacía años. Esa noche, alguien encendió una luz.")
@@ -34,6 +34,7 @@ def assets(tmp_path_factory):
 
 
 
+@pytest.mark.slow
 def test_long_render_duration_and_streams(assets, tmp_path):
     d, timeline = assets
     out = tmp_path / "long.mp4"

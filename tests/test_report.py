@@ -8,7 +8,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import run_batch, snakemake
+
+from dramabatch_testkit.runner import copy_batch, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -19,9 +20,9 @@ CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 
 
 @pytest.fixture(scope="module")
-def reported_batch(tmp_path_factory, speech_video, speech_video_b):
-    return run_batch(tmp_path_factory.mktemp("report"),
-                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
+def reported_batch(tmp_path_factory, shared_batch):
+    """This module's copy of the session's finished two-drama batch (the report is added)."""
+    return copy_batch(shared_batch, tmp_path_factory.mktemp("report"))
 
 
 def test_drama_page_has_every_part(reported_batch):

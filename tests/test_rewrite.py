@@ -135,7 +135,7 @@ def test_the_workflow_rewrites_once_and_a_new_voice_does_not_ask_again(chat, tmp
                                                                        speech_video):
     """rewrite.enabled: a rewrite job calls the endpoint, narrate writes the script from its
     record; a narration setting then redoes the narration, never the rewrite."""
-    from conftest import prepare_batch, snakemake
+    from dramabatch_testkit.runner import prepare_batch, snakemake
 
     wd = prepare_batch(tmp_path, [("alpha", str(speech_video))])
     with open(wd / "config.yaml", "a", encoding="utf-8") as fh:

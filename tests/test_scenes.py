@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import pysubs2
 import pytest
-import timecode
-from conftest import check_video, encode_gray
 
 from dramabatch.footage.background import FootagePlan, make_background
 from dramabatch.footage.scene_plan import scenes_background
@@ -19,6 +17,8 @@ from dramabatch.render.options import VideoOptions
 from dramabatch.render.videos import render
 from dramabatch.script.compose import make_script
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit import timecode
+from dramabatch_testkit.media import check_video, encode_gray
 
 SRC_FPS, SRC_SECONDS, W, H, BITS = 20, 12, 160, 90, 8
 #: What the transcript heard, and when (the known speech spans of the source).
@@ -48,6 +48,7 @@ def drama(tmp_path_factory):
     return d, source, timeline
 
 
+@pytest.mark.slow
 def test_frames_under_each_sentence_come_from_its_source_span(drama, tmp_path):
     d, source, timeline = drama
     plan_path = tmp_path / "landscape.json"

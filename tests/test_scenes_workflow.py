@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import TINY_CONFIG, check_video, snakemake, write_manifest
 
 from dramabatch.footage.background import FootagePlan
+from dramabatch_testkit.media import check_video
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, write_manifest
 
 
 @pytest.mark.slow

@@ -2,11 +2,11 @@ import json
 import re
 
 import pytest
-from conftest import TINY_CONFIG, snakemake, write_manifest
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import decode_check, probe
 from dramabatch.shorts.plan import plan_shorts, sentences
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, write_manifest
 
 
 def tl(durations, pause=0.6):

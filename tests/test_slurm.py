@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, TINY_CONFIG, snakemake, write_manifest
 
 from dramabatch.base.media import decode_check, probe
+from dramabatch_testkit.runner import REPO, TINY_CONFIG, snakemake, write_manifest
 
 SLURM_DIR = REPO / "tests" / "slurm"
 DEFAULT_PROFILE = REPO / "profiles" / "default" / "config.yaml"

@@ -17,9 +17,10 @@ import threading
 import time
 from types import SimpleNamespace
 
-from conftest import SNAKEMAKE
+import pytest
 
 from dramabatch.workflow.smk.fixes import _PARAMS, _reevaluate_once, function_params
+from dramabatch_testkit.runner import SNAKEMAKE
 
 SNAKEFILE = """
 from dramabatch.workflow.smk.fixes import bound_reevaluation_timers
@@ -168,6 +169,8 @@ def _lookups(proc: subprocess.CompletedProcess) -> tuple[int, int]:
     return int(line.split()[1]), int(line.split()[2])
 
 
+@pytest.mark.slow  # starts Snakemake (through snakemake.cli in a wrapper)
+@pytest.mark.workflow
 def test_scripts_and_signatures_are_looked_at_once_not_once_per_job(tmp_path):
     unfixed = _lookups(_dry_run(tmp_path / "unfixed", fix=False))
     fixed = _lookups(_dry_run(tmp_path / "fixed", fix=True))
@@ -182,6 +185,8 @@ def test_scripts_and_signatures_are_looked_at_once_not_once_per_job(tmp_path):
     assert fixed[1] <= 20, fixed  # a few per distinct function, not per job
 
 
+@pytest.mark.slow  # starts Snakemake (through snakemake.cli in a wrapper)
+@pytest.mark.workflow
 def test_a_missing_script_still_stops_the_run_before_any_job(tmp_path):
     proc = _dry_run(tmp_path / "missing", fix=True, script=False)
     assert proc.returncode != 0

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pysubs2
 import pytest
-from conftest import REPO, TINY_CONFIG, snakemake
-from textmetrics import wer, words
 
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe
+from dramabatch_testkit.runner import REPO, TINY_CONFIG, snakemake
+from dramabatch_testkit.textmetrics import wer, words
 
 pytestmark = pytest.mark.slow
 
@@ -40,12 +40,16 @@ def spanish_video(tmp_path_factory) -> Path:
     return out
 
 
-def run(wd: Path, rows: list[str], extra_config: str = "") -> dict:
+#: The language is what these tests are about: the multilingual base model, not tiny.en.
+SPANISH_CONFIG = TINY_CONFIG.replace("bundled-tiny.en", "bundled-base")
+
+
+def run(wd: Path, rows: list[str], config: str = SPANISH_CONFIG) -> dict:
     """Run a batch of manifest ``rows`` (TSV lines) in ``wd``; return run_summary.json by id."""
     manifest = wd / "manifest.tsv"
     manifest.write_text("id\tsource\tlanguage\ttitle\n" + "\n".join(rows) + "\n",
                         encoding="utf-8")
-    (wd / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest) + extra_config)
+    (wd / "config.yaml").write_text(config.format(manifest=manifest))
     proc = snakemake(wd, "--cores", "2")
     summary = json.loads((wd / "results" / "run_summary.json").read_text(encoding="utf-8"))
     return {"proc": proc, **{d["id"]: d for d in summary["dramas"]}}
@@ -110,7 +114,7 @@ def test_subtitles_keep_every_accent_and_spanish_mark(spanish_batch):
 
 
 def test_spanish_cues_are_readable(spanish_batch):
-    from cuecheck import cue_problems, cue_stats
+    from dramabatch_testkit.cuecheck import cue_problems, cue_stats
 
     results, _ = spanish_batch
     timeline = json.loads((results / "capitulo-1" / "narration.json").read_text("utf-8"))
@@ -130,7 +134,7 @@ def test_accented_manifest_id_becomes_a_safe_folder_and_keeps_its_label(spanish_
 def test_english_only_model_fails_the_spanish_drama_alone(tmp_path, spanish_video,
                                                           speech_video):
     summary = run(tmp_path, [f"es1\t{spanish_video}\tes\tES", f"en1\t{speech_video}\ten\tEN"],
-                  "transcribe: {model: bundled-tiny.en}\n")
+                  TINY_CONFIG)  # the test kit's batches transcribe with tiny.en
     assert summary["proc"].returncode != 0
     assert summary["en1"]["status"] == "finished"
     failed = summary["es1"]

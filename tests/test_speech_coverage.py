@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import REPO
-from textmetrics import words
 
 from dramabatch.base.audio import extract_audio, read_wav_mono, write_wav_mono
 from dramabatch.base.errors import DramaError
@@ -23,6 +21,8 @@ from dramabatch.speech.transcribe import (
     transcribe_faster_whisper,
 )
 from dramabatch.speech.trust import MAX_COMPRESSION_RATIO, check_coverage, check_quality
+from dramabatch_testkit.runner import REPO
+from dramabatch_testkit.textmetrics import words
 
 ES = REPO.parent / "shared" / "speech" / "es"
 RATE = 16000

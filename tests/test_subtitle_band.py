@@ -66,6 +66,7 @@ def test_the_band_is_found_where_the_subtitles_are(sources):
     assert 12 <= len(looked) <= 24 and detect_band(looked)[0] == pytest.approx(band, abs=0.03)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cover", ["blur", "box"])
 def test_burned_in_subtitles_do_not_show_in_the_output(sources, tmp_path, cover):
     subbed, clean = sources

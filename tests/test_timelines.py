@@ -15,8 +15,6 @@ import numpy as np
 import opentimelineio as otio
 import pysubs2
 import pytest
-import timecode
-from conftest import encode_gray
 from test_scenes import SPEECH
 
 from dramabatch.base.errors import DramaError
@@ -28,6 +26,8 @@ from dramabatch.render.options import AudioMix, VideoOptions
 from dramabatch.render.videos import render, write_video_timeline
 from dramabatch.script.compose import make_script
 from dramabatch.voice.narrate import narrate
+from dramabatch_testkit import timecode
+from dramabatch_testkit.media import encode_gray
 
 W, H, FPS, SRC_FPS, BITS = 160, 90, 15, 20, 10
 #: First frame number encoded in each test file (so a frame's code names its file).
@@ -35,8 +35,8 @@ BASES = {"a.mp4": 0, "b.mp4": 130, "source.mp4": 0, "source.media": 0}
 
 
 def coded_video(path: Path, base: int, seconds: float) -> Path:
-    """Frame i shows ``base + i`` in binary (tests/timecode.py; an offset per file, so a frame's
-    code names its file)."""
+    """Frame i shows ``base + i`` in binary (dramabatch_testkit.timecode; an offset per file, so
+    a frame's code names its file)."""
     frames = timecode.coded_frames(base, round(seconds * SRC_FPS), W, H, BITS)
     return encode_gray(frames, path, SRC_FPS)
 
@@ -139,6 +139,7 @@ def scenes_drama(tmp_path_factory):
     return d, source, timeline, plan
 
 
+@pytest.mark.slow
 def test_a_scenes_timeline_has_each_sentences_stretch_speed_and_hold(scenes_drama, tmp_path):
     d, _, timeline, plan = scenes_drama
     video = VideoOptions(W, H, fps=FPS, preset="ultrafast")
@@ -307,7 +308,7 @@ def test_an_edited_timeline_carries_each_cuts_own_sound_under_the_voice(speech_v
                                                                         tmp_path):
     """audio.original_audio with an edited timeline: each cut's own sound at its speed (a
     fast cut's sound is shorter: atempo), silence under a held frame or a silent file."""
-    from conftest import check_video
+    from dramabatch_testkit.media import check_video
 
     _, b, narration, _ = clips
     timeline = otio.schema.Timeline()

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import opentimelineio as otio
 import pytest
-from conftest import TINY_CONFIG, snakemake, write_manifest
 from test_timelines import FPS, SRC_FPS, assert_frames_match, coded_video
 from test_workflow import planned_jobs
 
 from dramabatch.base.audio import write_wav_mono
 from dramabatch.base.media import run_ffmpeg
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake, write_manifest
 
 #: Four sentences, said with pauses between them: four shots to remove, trim and reorder.
 STORY = ["Who opened the door?", "Nobody was there!", "She ran back inside the house.",

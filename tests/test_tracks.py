@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SENTENCE_A, TINY_CONFIG, snakemake
-from textmetrics import wer
 
 from dramabatch.base.errors import DramaError
 from dramabatch.base.media import run_ffmpeg
 from dramabatch.speech.tracks import audio_tracks, choose, matches, speech_of
+from dramabatch_testkit.media import SENTENCE_A
+from dramabatch_testkit.runner import TINY_CONFIG, snakemake
+from dramabatch_testkit.textmetrics import wer
 
 MUSIC = ("aevalsrc=0.2*sin(2*PI*220*t)+0.2*sin(2*PI*277*t)+0.2*sin(2*PI*330*t)"
          "*(0.6+0.4*sin(2*PI*2*t)):s=22050:d={d}")

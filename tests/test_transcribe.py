@@ -2,8 +2,6 @@ import wave
 
 import numpy as np
 import pytest
-from conftest import SENTENCE_A
-from textmetrics import wer
 
 from dramabatch.base.audio import extract_audio, write_wav_mono
 from dramabatch.base.errors import DramaError
@@ -14,6 +12,8 @@ from dramabatch.speech.transcribe import (
     transcribe,
     voice_activity_seconds,
 )
+from dramabatch_testkit.media import SENTENCE_A
+from dramabatch_testkit.textmetrics import wer
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,7 @@ def test_extract_audio_rejects_source_without_audio(silent_video, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_real_speech_word_error_rate(wav16k):
     load_faster_whisper.cache_clear()
     result = transcribe(wav16k, TranscribeOptions(language="en", threads=2))
@@ -81,6 +82,7 @@ def test_music_fails_even_without_vad_filter(tmp_path):
         transcribe(tmp_path / "music.wav", TranscribeOptions(language="en", vad_filter=False))
 
 
+@pytest.mark.slow
 def test_speech_over_music_is_still_speech(wav16k, tmp_path):
     from dramabatch.base.audio import read_wav_mono
 
@@ -97,11 +99,13 @@ def test_english_only_model_refuses_another_language_before_decoding(wav16k):
         transcribe(wav16k, TranscribeOptions(model="bundled-tiny.en", language="es-MX"))
 
 
+@pytest.mark.slow
 def test_audio_clearly_in_another_language_fails_naming_both(wav16k):
     with pytest.raises(DramaError, match=r"language is 'es' but the audio is 'en'.*probability"):
         transcribe(wav16k, TranscribeOptions(language="es", beam_size=1))
 
 
+@pytest.mark.slow
 def test_english_only_model_still_transcribes_english(wav16k):
     result = transcribe(wav16k, TranscribeOptions(model="bundled-tiny.en", language="auto"))
     assert result["language"] == "en" and not result["multilingual"]
@@ -147,6 +151,7 @@ def random_checkpoint(tmp_path_factory):
     return path, model
 
 
+@pytest.mark.slow
 def test_openai_whisper_loads_a_pt_checkpoint_and_transcribes(random_checkpoint, wav16k):
     from dramabatch.speech.transcribe import load_openai_whisper, transcribe_openai_whisper
 
@@ -182,6 +187,7 @@ def test_openai_whisper_loads_a_pt_checkpoint_and_transcribes(random_checkpoint,
         assert judged["quality"]["suspect_share"] > 0.5
 
 
+@pytest.mark.slow
 def test_openai_whisper_reports_missing_checkpoint_and_unknown_name(tmp_path, wav16k):
     pytest.importorskip("whisper")
     with pytest.raises(DramaError, match="checkpoint not found"):

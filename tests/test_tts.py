@@ -132,6 +132,7 @@ def test_edge_tts_unreachable_fails_cleanly_with_engine_named(monkeypatch):
         engine.synthesize("Hola.")
 
 
+@pytest.mark.slow
 def test_fallback_engine_takes_over_when_the_first_fails(google, tmp_path):
     google.status = 503
     script = {"language": "en", "segments": [s.to_dict() for s in build_script("Hello there.")]}
@@ -156,6 +157,7 @@ def test_voice_specs_and_per_language_plan():
     assert engine_plan(opts, "es")[0][1]["language"] == "es"
 
 
+@pytest.mark.slow
 def test_english_piper_voice_refuses_spanish_with_advice():
     with pytest.raises(DramaError, match=r"speaks 'en-us', not 'es'.*tts\.voices\.es"):
         make_engine("piper", {"voice": "bundled", "language": "es"})
@@ -182,10 +184,10 @@ def test_spanish_script_through_espeak(tmp_path):
         "espeak-ng", "es", [])
 
 
+@pytest.mark.slow
 def test_espeak_library_speaks_spanish_that_whisper_understands(tmp_path):
-    from textmetrics import wer, words
-
     from dramabatch.speech.transcribe import TranscribeOptions, transcribe
+    from dramabatch_testkit.textmetrics import wer, words
 
     text = ("María vive en una casa pequeña junto al mar. Cada mañana camina por la playa con "
             "su perro. Un día encontró una botella en la arena. Dentro había una carta antigua.")

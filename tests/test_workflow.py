@@ -5,10 +5,11 @@ import re
 import zipfile
 
 import pytest
-from conftest import SENTENCE_A, run_batch, snakemake, write_manifest
-from textmetrics import wer
 
 from dramabatch.base.media import decode_check, probe
+from dramabatch_testkit.media import SENTENCE_A
+from dramabatch_testkit.runner import copy_batch, prepare_batch, snakemake, write_manifest
+from dramabatch_testkit.textmetrics import wer
 
 DRAMA_FILES = ["transcript.json", "script.json", "narration.mp3", "narration.json", "long.mp4",
                "shorts/plan.json"]
@@ -21,13 +22,13 @@ def planned_jobs(dry_run_stdout: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def finished_batch(tmp_path_factory, speech_video, speech_video_b):
-    return run_batch(tmp_path_factory.mktemp("wf"),
-                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
+def finished_batch(tmp_path_factory, shared_batch):
+    """This module's copy of the session's finished two-drama batch (its tests change it)."""
+    return copy_batch(shared_batch, tmp_path_factory.mktemp("wf"))
 
 
 def test_english_cues_are_readable(finished_batch):
-    from cuecheck import cue_problems
+    from dramabatch_testkit.cuecheck import cue_problems
 
     for drama in ("alpha", "beta"):
         res = finished_batch / "results" / drama
@@ -77,7 +78,11 @@ def test_another_batch_over_the_same_source_leaves_this_one_done(finished_batch,
     """Fetching a local source must not touch the user's file: a hard link did (Snakemake
     touches every output), and the first batch then looked out of date."""
     before = speech_video.stat().st_mtime_ns
-    run_batch(tmp_path, [("again", str(speech_video))])
+    # the fetch is what links or copies the source: the rest of that batch adds nothing here
+    again = snakemake(prepare_batch(tmp_path, [("again", str(speech_video))]), "--cores", "2",
+                      "--until", "fetch_source")
+    assert again.returncode == 0, (again.stdout + again.stderr)[-2000:]
+    assert (tmp_path / "results/again").exists(), again.stdout[-2000:]
     assert speech_video.stat().st_mtime_ns == before
     proc = snakemake(finished_batch, "-n", "--cores", "1")
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -144,7 +149,7 @@ def test_dry_run_lists_the_plan_for_every_drama(tiny_batch):
     (("ok", "ftp://host/x.mp4"), "source scheme 'ftp://' is not allowed"),
 ])
 def test_manifest_errors_stop_before_any_job(tmp_path, row, message):
-    from conftest import TINY_CONFIG
+    from dramabatch_testkit.runner import TINY_CONFIG
 
     manifest = write_manifest(tmp_path / "manifest.tsv", [row])
     (tmp_path / "config.yaml").write_text(TINY_CONFIG.format(manifest=manifest))
@@ -160,7 +165,7 @@ def test_config_schema_errors_are_caught(tiny_batch):
 
 
 def test_missing_source_fails_alone(tmp_path, speech_video):
-    from conftest import TINY_CONFIG
+    from dramabatch_testkit.runner import TINY_CONFIG
 
     manifest = write_manifest(tmp_path / "manifest.tsv",
                               [("good", str(speech_video)), ("gone", str(tmp_path / "no.mp4"))])

@@ -16,11 +16,11 @@ import imageio_ffmpeg
 import pytest
 import yt_dlp
 from conftest import REPO
-from pexels_server import FakePexels
 
 from dramabatch.base.media import run_ffmpeg
 from dramabatch.sources.fetch import fetch_source
 from dramabatch.sources.platform import base_options, describe, ytdlp_report
+from dramabatch_testkit.pexels_server import FakePexels
 
 
 @pytest.fixture(scope="module")
