@@ -50,6 +50,15 @@ memoize_function_params()
 relax_collector()
 
 OUT = config["outdir"].rstrip("/")
+
+
+def source_minutes(wildcards):
+    """The drama's fetched source, whose probed length sizes a job whose own input (a
+    transcript, a narration) is not written yet when it is sized (workflow.smk.sizing).
+    """
+    return f"{OUT}/{wildcards.id}/source.media"
+
+
 ARCHIVE = f"{OUT}/{config['archive_name']}"
 ARCHIVES = f"{OUT}/_archives"
 # archive.keep_outputs false: the videos live only in their drama's archive (temp() here).

@@ -97,7 +97,9 @@ rule background:
     resources:
         mem_mb=lambda wc, attempt: sized_mem_mb("background", 0, attempt),
         runtime=lambda wc, input, attempt: sized_runtime(
-            "background", json_minutes(input.narration_plan), attempt
+            "background",
+            json_minutes(input.narration_plan, fallback=source_minutes(wc)),
+            attempt,
         ),
     params:
         tracked=tracked_params("background", orientation="portrait"),

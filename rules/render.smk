@@ -38,10 +38,14 @@ rule render_long:
     resources:
         # from the narration's length (workflow.smk.sizing)
         mem_mb=lambda wc, input, attempt: sized_mem_mb(
-            "render_long", json_minutes(input.narration_plan), attempt
+            "render_long",
+            json_minutes(input.narration_plan, fallback=source_minutes(wc)),
+            attempt,
         ),
         runtime=lambda wc, input, attempt: sized_runtime(
-            "render_long", json_minutes(input.narration_plan), attempt
+            "render_long",
+            json_minutes(input.narration_plan, fallback=source_minutes(wc)),
+            attempt,
         ),
     params:
         tracked=tracked_params("render_long"),

@@ -28,10 +28,14 @@ rule narrate:
     resources:
         # from the drama's length (workflow.smk.sizing says how the figures were measured)
         mem_mb=lambda wc, input, attempt: sized_mem_mb(
-            "narrate", json_minutes(input.transcript), attempt
+            "narrate",
+            json_minutes(input.transcript, fallback=source_minutes(wc)),
+            attempt,
         ),
         runtime=lambda wc, input, attempt: sized_runtime(
-            "narrate", json_minutes(input.transcript), attempt
+            "narrate",
+            json_minutes(input.transcript, fallback=source_minutes(wc)),
+            attempt,
         ),
     params:
         # only this drama's language's voice entry: a new French voice redoes no Spanish drama

@@ -21,6 +21,8 @@ import pytest
 import yaml
 
 from dramabatch.base.media import decode_check, probe
+from dramabatch.workflow.smk.sizing import UNKNOWN_MINUTES, media_minutes
+from dramabatch.workflow.smk.sizing import mem_mb as sized_mem_mb
 from dramabatch_testkit.runner import REPO, TINY_CONFIG, snakemake, write_manifest
 
 SLURM_DIR = REPO / "tests" / "slurm"
@@ -57,7 +59,9 @@ def test_slurm_profile_resources_reach_the_jobs(tmp_path, speech_video):
     assert "Using profiles" in out and "profiles/slurm" in out
     block = out.split("rule transcribe:")[1].split("\n\n")[0]
     assert "threads: 2" in block  # profile asks 4, --max-threads caps it for this node
-    assert re.search(r"\bmem_mb=1500\b", block)  # from the rule (1500 * attempt)
+    # from the rule, sized by the drama (workflow.smk.sizing): a dry run has fetched nothing, so
+    # the source's length is unknown and the long-drama figure is asked
+    assert re.search(rf"\bmem_mb={sized_mem_mb('transcribe', UNKNOWN_MINUTES)}\b", block), block
     assert re.search(r"\bruntime=60\b", block)  # from the profile (60 * attempt)
 
 
@@ -177,7 +181,8 @@ def _job_counts(log: str) -> tuple[Counter, Counter]:
 
 
 @pytest.mark.slurm
-def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
+def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run, speech_video,
+                                                 speech_video_b):
     wd, proc, jobs = slurm_run
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
@@ -212,12 +217,16 @@ def test_every_job_ran_as_a_completed_slurm_job(slurm_run, local_run):
     for rule in ("transcribe", "narrate"):
         assert everything[rule] == len(DRAMAS) and rule not in ran_locally, rule
     # The rules' resources became the allocation: 2 threads capped to the node, memory by rule
-    # (the speech group takes the most any of its stages asks for).
+    # sized by each drama's fetched source (the speech group takes the most any of its stages
+    # asks for: narrate, sized before its transcript exists by the source's length)
+    speech_mem = {f"{max(sized_mem_mb(rule, media_minutes(video)) for rule in stages)}M"
+                  for video in (speech_video, speech_video_b)
+                  for stages in [("transcribe", "narrate")]}
     for j in jobs:
         if j["rule"] in ("speech_narrate_transcribe", "render_long", "render_short"):
             assert j["cpus"] == CPUS, j
         if j["rule"].startswith("speech_"):
-            assert j["mem"] == "1500M", j
+            assert j["mem"] in speech_mem, (j, speech_mem)
 
 
 def _files(root: Path) -> set[str]:

@@ -52,17 +52,22 @@ SIZING = {
 }
 
 
-def json_minutes(path: str | Path, key: str = "duration") -> float:
+def json_minutes(path: str | Path, key: str = "duration",
+                 fallback: str | Path | None = None) -> float:
     """Minutes in a JSON file's ``duration`` (narration.json, transcript.json); the end of its
-    last segment when it has none; ``UNKNOWN_MINUTES`` when it cannot be read."""
+    last segment when it has none. When it cannot be read yet (a job grouped with the one that
+    writes it is sized before either runs), the probed length of ``fallback`` (the drama's
+    fetched source: a narration is about as long as what it tells), else ``UNKNOWN_MINUTES``."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
         seconds = doc.get(key)
         if seconds is None and doc.get("segments"):
             seconds = max(float(s.get("end", 0)) for s in doc["segments"])
-        return float(seconds) / 60 if seconds else UNKNOWN_MINUTES
+        if seconds:
+            return float(seconds) / 60
     except (OSError, ValueError, TypeError, AttributeError):
-        return UNKNOWN_MINUTES
+        pass
+    return media_minutes(fallback) if fallback is not None else UNKNOWN_MINUTES
 
 
 def media_minutes(path: str | Path) -> float:
