@@ -5,7 +5,6 @@ long video's sound is measured (EBU R128) over the moment and over the narration
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 
@@ -19,10 +18,10 @@ from dramabatch.base.media import ffmpeg_exe, run_ffmpeg
 from dramabatch.footage.background import generated
 from dramabatch.render.options import VideoOptions
 from dramabatch.render.videos import render
-from dramabatch.script.compose import make_script, rewrite_transcript
+from dramabatch.script.compose import make_script
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 from dramabatch.voice.narrate import narrate
-from dramabatch_testkit.recap_server import KEY, RecapServer
+from dramabatch_testkit.recap_server import recap_record
 
 #: How far under the other lines the key line is said (the issue's speaker: 13 dB under).
 QUIET_DB = 15.0
@@ -57,15 +56,7 @@ def quiet_recap(tmp_path_factory, piper):
                what="quiet source")
     extract_audio(source, d / "16k.wav")
     transcript = transcribe(d / "16k.wav", TranscribeOptions(language="en"))
-    server = RecapServer(answer).start()
-    os.environ["RECAP_KEY"] = KEY
-    try:
-        record = rewrite_transcript(transcript, {
-            "enabled": True, "mode": "recap", "base_url": server.url, "model": "fake",
-            "api_key_env": "RECAP_KEY", "target_share": 0.8})
-    finally:
-        server.stop()
-        os.environ.pop("RECAP_KEY", None)
+    record = recap_record(transcript, answer)
     assert "fallback" not in record, record
     script = make_script(transcript, None, {}, rewritten=record)
     timeline = narrate(script, d / "n.mp3", d / "n.json", {"engine": "piper", "voice": "bundled"},

@@ -23,12 +23,12 @@ from dramabatch.base.media import run_ffmpeg
 from dramabatch.footage.scene_plan import scenes_background
 from dramabatch.render.options import VideoOptions
 from dramabatch.render.videos import render
-from dramabatch.script.compose import make_script, rewrite_transcript
+from dramabatch.script.compose import make_script
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 from dramabatch.voice.align import fold, recognise_words
 from dramabatch.voice.narrate import narrate
 from dramabatch_testkit.media import check_video
-from dramabatch_testkit.recap_server import KEY, RecapServer, beats
+from dramabatch_testkit.recap_server import beats, recap_record
 
 #: The drama's lines and where they are said (seconds); the third is the key line.
 LINES = [(0.4, "The old door opened slowly."), (3.4, "Nobody was standing there."),
@@ -70,17 +70,7 @@ def recap(tmp_path_factory, piper):
                what="test source")
     extract_audio(source, d / "16k.wav")
     transcript = transcribe(d / "16k.wav", TranscribeOptions(language="en"))
-    server = RecapServer(answer).start()
-    try:
-        import os
-
-        os.environ["RECAP_KEY"] = KEY
-        record = rewrite_transcript(transcript, {
-            "enabled": True, "mode": "recap", "base_url": server.url, "model": "fake",
-            "api_key_env": "RECAP_KEY", "target_share": 0.8})
-    finally:
-        server.stop()
-        os.environ.pop("RECAP_KEY", None)
+    record = recap_record(transcript, answer)
     assert "fallback" not in record, record
     script = make_script(transcript, None, {}, rewritten=record)
     timeline = narrate(script, d / "n.mp3", d / "n.json", {"engine": "piper", "voice": "bundled"},

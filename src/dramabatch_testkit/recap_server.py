@@ -77,3 +77,21 @@ class RecapServer(http.server.ThreadingHTTPServer):
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
+
+
+def recap_record(transcript: dict, answer: Script, **settings) -> dict:
+    """A recap of ``transcript`` asked of a RecapServer that answers ``answer``: the real client
+    (script.compose.rewrite_transcript) over loopback, the key set only for the call."""
+    import os
+
+    from dramabatch.script.compose import rewrite_transcript
+
+    server = RecapServer(answer).start()
+    os.environ["RECAP_KEY"] = KEY
+    try:
+        return rewrite_transcript(transcript, {
+            "enabled": True, "mode": "recap", "base_url": server.url, "model": "fake",
+            "api_key_env": "RECAP_KEY", "target_share": 0.8, **settings})
+    finally:
+        server.stop()
+        os.environ.pop("RECAP_KEY", None)
