@@ -288,4 +288,7 @@ def test_second_slurm_run_submits_nothing(slurm_run, slurm_cluster):
                      timeout=300, env=slurm_cluster["env"])
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Nothing to be done" in proc.stdout + proc.stderr
-    assert len(_squeue_jobs(slurm_cluster["env"])) == len(jobs)
+    # no job beyond the first run's (slurmctld forgets finished jobs after MinJobAge, so on a
+    # slow machine the first ones may be gone: compare ids, not counts)
+    now = {j["id"] for j in _squeue_jobs(slurm_cluster["env"])}
+    assert now <= {j["id"] for j in jobs}, sorted(now - {j["id"] for j in jobs})
