@@ -35,6 +35,7 @@ scenes:
 # this test checks is the timelines, frame by frame; the checks have their own tests (test_qc).
 qc:
   black_share: {{warn: null, fail: null}}
+  black_longest_s: {{warn: null, fail: null}}
   frozen_share: {{warn: null, fail: null}}
   caption_offset_median_s: {{warn: null, fail: null}}
 """

@@ -163,6 +163,7 @@ EDITS: dict[str, object] = {
     "shorts.title_seconds": 0.5, "shorts.whole_if_short": False,
     "download.connect_timeout_s": 3, "download.read_timeout_s": 90, "download.max_gb": 1,
     "download.retries": 1, "download.backoff_s": 2, "download.max_backoff_s": 10,
+    "download.min_rate_kb_s": 5, "download.min_rate_window_s": 30, "download.deadline_s": 3600,
     "archive_name": "other.zip", "scripts_dir": "other_scripts", "allowed_schemes": ["https"],
     "timelines_dir": "other_timelines", "render.timeline_xml": True,
     "archive.keep_outputs": False, "archive.keep_sources": False,
@@ -436,7 +437,7 @@ def test_a_music_mood_is_a_declared_input_that_reruns_the_renders_only(finished)
     for mood in ("calm", "tender"):
         edit.write_text(yaml.safe_dump(nested("audio.music", f"mood:{mood}")))
         assert planned_jobs(finished, edit) == {"render_long", "render_short", "qc", "finish",
-                                                "package"}, mood
+                                                "deliver", "package"}, mood
         proc = dry_run(finished, edit)
         assert resolve_music(f"mood:{mood}", "alpha") in proc.stdout, mood
     edit.write_text(yaml.safe_dump(nested("audio.music", "mood:spooky")))
