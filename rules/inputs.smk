@@ -161,3 +161,21 @@ def review_category(wildcards):
     """The drama's category in `snakemake --report`: named from its qc.json when the report is
     made, so the report's menu lists the dramas worst first."""
     return report_category(OUT, wildcards.id)
+
+
+# ------------------------------------------------------------------ checks (qc.smk)
+
+
+def qc_source(wildcards):
+    """The drama's source, while sources are kept: a dropped temp() source would be fetched
+    again (and everything after it redone) only to re-judge; without it nothing is excused.
+    """
+    if not config["archive"]["keep_sources"]:
+        return []
+    return [f"{OUT}/{wildcards.id}/source.media"]
+
+
+def qc_timelines(wildcards):
+    """The .otio written with each video: the cuts it was rendered from."""
+    shorts = [p[: -len(".mp4")] + ".otio" for p in short_videos(wildcards.id)]
+    return [f"{OUT}/{wildcards.id}/long.otio", *shorts]

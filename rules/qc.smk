@@ -7,21 +7,6 @@
 # (dramabatch.qc.source).
 
 
-def qc_source(wildcards):
-    """The drama's source, while sources are kept: a dropped temp() source would be fetched
-    again (and everything after it redone) only to re-judge; without it nothing is excused.
-    """
-    if not config["archive"]["keep_sources"]:
-        return []
-    return [f"{OUT}/{wildcards.id}/source.media"]
-
-
-def qc_timelines(wildcards):
-    """The .otio written with each video: the cuts it was rendered from."""
-    shorts = [p[: -len(".mp4")] + ".otio" for p in short_videos(wildcards.id)]
-    return [f"{OUT}/{wildcards.id}/long.otio", *shorts]
-
-
 rule qc:
     input:
         shorts=lambda wc: short_videos(wc.id),
