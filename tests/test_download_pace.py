@@ -19,6 +19,9 @@ from dramabatch.sources.http import HttpOptions, PageNotMedia, download
 from dramabatch.sources.pace import TooSlow
 from dramabatch.sources.platform import live_reason
 
+# slow: waits out real download windows and deadlines (2-3 s each); make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 WINDOW = 2.0
 
 

@@ -56,6 +56,7 @@ def plan_of(source, seconds: float):
     return scenes_background(str(source), timeline, "portrait", (90, 160), OPTIONS)
 
 
+@pytest.mark.slow
 def test_two_faces_that_fit_are_both_kept_and_two_that_do_not_are_not(tmp_path):
     find = detector()
     for centres, both in (([138, 182], True), ([50, 270], False)):
@@ -123,6 +124,7 @@ def caption_box(with_caps: np.ndarray, without: np.ndarray):
     return xs.min(), ys.min(), xs.max(), ys.max()
 
 
+@pytest.mark.slow
 def test_captions_never_cover_the_face_in_a_rendered_short(tmp_path):
     """Shot 1: the face high and middle (captions go below it); shot 2: the face low (above)."""
     size, seconds = 90, 6.0

@@ -23,6 +23,9 @@ from dramabatch.speech.transcribe import TranscribeOptions, transcribe
 from dramabatch.voice.narrate import narrate
 from dramabatch_testkit.recap_server import recap_record
 
+# slow: Whisper, narration and a render per test; make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 #: How far under the other lines the key line is said (the issue's speaker: 13 dB under).
 QUIET_DB = 15.0
 

@@ -24,6 +24,9 @@ CHILD = """
 import json, os, signal, sys
 from dramabatch.voice.tts.piper_engine import PiperEngine
 from dramabatch.voice.narrate import narrate
+
+# slow: voices and kills real narrations (3-7 s each); make test-fast leaves it out
+pytestmark = pytest.mark.slow
 calls, kill_after = sys.argv[1], int(sys.argv[2])
 real = PiperEngine.synthesize
 def counted(self, text):

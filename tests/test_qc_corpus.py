@@ -22,6 +22,9 @@ from dramabatch.qc.corpus import (
 )
 from dramabatch.render.options import SubtitleStyle, VideoOptions
 
+# slow: renders a corpus item per test (about 2 s each); make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 SIZE = (160, 90)
 VIDEO = VideoOptions(*SIZE, fps=15, preset="ultrafast")
 STYLE = SubtitleStyle()

@@ -145,6 +145,7 @@ def _growth(n_words: int) -> tuple[float, float]:
     return int(kb) / 1024, float(seconds)
 
 
+@pytest.mark.slow
 def test_memory_grows_with_the_words_not_their_square():
     """Ten times the words: the full table took a hundred times the memory (8,000 words:
     2.5 GB); the linear alignment's peak stays within its bounded table and the word lists."""

@@ -73,6 +73,7 @@ def test_a_platform_download_logs_what_yt_dlp_found(tmp_path, caplog, deno):
     assert any(f"yt-dlp {yt_dlp.version.__version__}" in m for m in setup), setup
 
 
+@pytest.mark.slow
 def test_doctor_prints_what_yt_dlp_found(deno):
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     run = [sys.executable, "-m", "dramabatch.workflow.batch.doctor", "doctor"]
