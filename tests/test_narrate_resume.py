@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from dramabatch.voice.narrate import narrate
 from dramabatch.workflow.progress.jobpercent import last_progress
 
@@ -18,15 +20,15 @@ LINES = ["The storm came at night.", "The lights went out.", "Nobody moved.",
 SCRIPT = {"language": "en", "segments": [{"text": t, "pause_ms": 300} for t in LINES]}
 OPTIONS = {"engine": "piper", "voice": "bundled", "loudness_lufs": -16, "true_peak_db": -1}
 
+# slow: voices and kills real narrations (3-7 s each); make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 #: The narrate job in its own process: each engine call noted in a file, and with a kill
 #: number, SIGKILL after that many calls (no cleanup, no finally: what a preemption does).
 CHILD = """
 import json, os, signal, sys
 from dramabatch.voice.tts.piper_engine import PiperEngine
 from dramabatch.voice.narrate import narrate
-
-# slow: voices and kills real narrations (3-7 s each); make test-fast leaves it out
-pytestmark = pytest.mark.slow
 calls, kill_after = sys.argv[1], int(sys.argv[2])
 real = PiperEngine.synthesize
 def counted(self, text):
