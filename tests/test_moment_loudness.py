@@ -11,17 +11,13 @@ import subprocess
 import numpy as np
 import pysubs2
 import pytest
-from test_recap_scenes import KEY_WORDS, LINES, answer
+from test_recap_scenes import KEY_WORDS, LINES, narrated_recap
 
-from dramabatch.base.audio import extract_audio, trim_silence, write_wav_mono
+from dramabatch.base.audio import trim_silence, write_wav_mono
 from dramabatch.base.media import ffmpeg_exe, run_ffmpeg
 from dramabatch.footage.background import generated
 from dramabatch.render.options import VideoOptions
 from dramabatch.render.videos import render
-from dramabatch.script.compose import make_script
-from dramabatch.speech.transcribe import TranscribeOptions, transcribe
-from dramabatch.voice.narrate import narrate
-from dramabatch_testkit.recap_server import recap_record
 
 # slow: Whisper, narration and a render per test; make test-fast leaves it out
 pytestmark = pytest.mark.slow
@@ -57,13 +53,7 @@ def quiet_recap(tmp_path_factory, piper):
                 str(d / "speech.wav"), "-map", "0:v", "-map", "1:a", "-c:v", "libx264",
                 "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-f", "mp4", str(source)],
                what="quiet source")
-    extract_audio(source, d / "16k.wav")
-    transcript = transcribe(d / "16k.wav", TranscribeOptions(language="en"))
-    record = recap_record(transcript, answer)
-    assert "fallback" not in record, record
-    script = make_script(transcript, None, {}, rewritten=record)
-    timeline = narrate(script, d / "n.mp3", d / "n.json", {"engine": "piper", "voice": "bundled"},
-                       source=str(source))
+    transcript, _, timeline = narrated_recap(source, d)
     out = d / "long.mp4"
     render(footage=generated("quiet", 160, 90, 15), audio=str(d / "n.mp3"),
            subs=pysubs2.SSAFile(), out=str(out), duration=timeline["duration"],

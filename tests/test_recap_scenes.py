@@ -51,6 +51,18 @@ def answer(body: dict, n: int) -> str:
                       "text": "Then she burns all of them."})
     return beats(*items)
 
+def narrated_recap(source, d) -> tuple[dict, dict, dict]:
+    """``source`` transcribed, recapped by the loopback endpoint's ``answer`` and narrated by
+    Piper with the original moments' own sound: (transcript, recap record, narration.json)."""
+    extract_audio(source, d / "16k.wav")
+    transcript = transcribe(d / "16k.wav", TranscribeOptions(language="en"))
+    record = recap_record(transcript, answer)
+    assert "fallback" not in record, record
+    script = make_script(transcript, None, {}, rewritten=record)
+    timeline = narrate(script, d / "n.mp3", d / "n.json", {"engine": "piper", "voice": "bundled"},
+                       source=str(source))
+    return transcript, record, timeline
+
 
 @pytest.fixture(scope="module")
 def recap(tmp_path_factory, piper):
@@ -68,13 +80,7 @@ def recap(tmp_path_factory, piper):
     run_ffmpeg(["-i", str(picture), "-i", str(d / "speech.wav"), "-map", "0:v", "-map", "1:a",
                 "-c:v", "copy", "-c:a", "aac", "-shortest", "-f", "mp4", str(source)],
                what="test source")
-    extract_audio(source, d / "16k.wav")
-    transcript = transcribe(d / "16k.wav", TranscribeOptions(language="en"))
-    record = recap_record(transcript, answer)
-    assert "fallback" not in record, record
-    script = make_script(transcript, None, {}, rewritten=record)
-    timeline = narrate(script, d / "n.mp3", d / "n.json", {"engine": "piper", "voice": "bundled"},
-                       source=str(source))
+    transcript, record, timeline = narrated_recap(source, d)
     plan = scenes_background(str(source), timeline, "landscape", (W, H),
                              {"subtitle_band": "none"})
     out = d / "long.mp4"
