@@ -27,6 +27,7 @@ from ..footage.cut_graph import cut_audio, cut_footage
 from ..footage.graph import background_graph, footage_inputs
 from ..footage.scene_graph import scene_audio, scene_footage
 from .fonts import ass_text, verify_fonts
+from .long_captions import long_placement
 from .options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
 from .placement import place_captions
 from .subtitles import read_srt, to_ssa, word_cues
@@ -247,12 +248,14 @@ def render_long(*, background: str | FootagePlan, narration: str, srt: str, out:
     ``timeline`` (.otio) when given."""
     footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
     subs = long_subs(srt, video, style)
+    # position faces: each cue clear of the faces the picture shows, and the record of it
+    placed = long_placement(subs, footage, duration, video, style)
     renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
                      video=video, mix=mix, what="render long video")
     if timeline:
         write_video_timeline(timeline, footage=footage, subs=subs, duration=duration,
-                             video=video, narration=narration, mix=mix, meta=timeline_meta,
-                             xml=xml)
+                             video=video, narration=narration, mix=mix,
+                             meta={**(timeline_meta or {}), **placed}, xml=xml)
 
 
 def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: SubtitleStyle,
