@@ -8,7 +8,7 @@ and a rerun does not decode again unless a video or a threshold changed).
 import json
 
 from dramabatch.base.fsutil import write_text_atomic
-from dramabatch.qc.drama import Video, check_drama, short_cues
+from dramabatch.qc.drama import Video, check_drama, short_cues, timeline_places
 from dramabatch.qc.source import from_timeline
 from dramabatch.render.options import SubtitleStyle
 from dramabatch.render.subtitles import read_srt
@@ -24,9 +24,11 @@ def videos() -> list[Video]:
     portrait = [i.portrait] if isinstance(i.portrait, str) else list(i.portrait)
     still = {k: bool(p) and load_json(p[0]).get("step") == "generated"
              for k, p in (("long", [i.landscape]), ("short", portrait))}
+    timelines = [i.timelines] if isinstance(i.timelines, str) else list(i.timelines)
+    # where render_long placed each cue (position faces), so each place's band is measured
     found = [Video(i.long, 0.0, narration_plan["duration"], read_srt(i.srt),
                    SubtitleStyle(**render["style_long"]), config["subtitles"]["max_lines"],
-                   still["long"], words)]
+                   still["long"], words, places=timeline_places(timelines[0]))]
     max_words = config["subtitles"]["short_words_per_cue"]
     for plan, path in zip(load_json(i.plan)["shorts"], i.shorts, strict=True):
         found.append(Video(path, plan["start"], plan["end"] - plan["start"],

@@ -122,14 +122,20 @@ class Offsets:
 
 def offsets(expected: list[float], events: list[float], window: float = WINDOW_S) -> Offsets:
     """Each expected change's distance to the nearest caption jump (``window`` when none)."""
-    if not expected:
+    return band_offsets([(expected, events)], window)
+
+
+def band_offsets(bands: list[tuple[list[float], list[float]]],
+                 window: float = WINDOW_S) -> Offsets:
+    """``offsets`` over several caption bands at once: each band's expected changes (of the cues
+    placed there) against that band's own jumps. A cue moving from the bottom to the top makes
+    a change in both, each expected where it is."""
+    gaps = [min(min((abs(e - t) for e in events), default=window), window)
+            for expected, events in bands for t in expected]
+    if not gaps:
         return Offsets(0, 0, 0.0, 0.0)
-    gaps = []
-    for t in expected:
-        nearest = min((abs(e - t) for e in events), default=window)
-        gaps.append(min(nearest, window))
     missed = sum(g >= window for g in gaps)
-    return Offsets(len(expected), missed, statistics.median(gaps), max(gaps))
+    return Offsets(len(gaps), missed, statistics.median(gaps), max(gaps))
 
 
 def words_offsets(cues: list[tuple[str, float, float]], words: dict) -> Offsets | None:

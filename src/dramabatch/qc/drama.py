@@ -15,7 +15,14 @@ from pathlib import Path
 from ..render.cues import max_cps_for
 from ..render.options import SubtitleStyle
 from ..render.subtitles import attach_words, word_cues
-from .captions import boundaries, caption_events, offsets, reading_speed, snap, words_offsets
+from .captions import (
+    band_offsets,
+    boundaries,
+    caption_events,
+    reading_speed,
+    snap,
+    words_offsets,
+)
 from .checks import DIP_S, FADE_S, LEVELS, Result, judge, numbers, worst
 from .measure import BLACK_PIXEL, BLACK_PIXEL_GENERATED, measure
 from .source import Excused
@@ -41,6 +48,33 @@ class Video:
     extra: dict = field(default_factory=dict)
     #: the stretches that show the drama's own source's black or stillness (source.excused)
     excused: Excused | None = None
+    #: where the render placed each cue (the long video's ``position: faces`` record in its
+    #: timeline, ``dramabatch.captions``): each place's band is measured on its own
+    places: list[dict] | None = None
+
+
+def placed_cues(cues: list[Cue], places: list[dict] | None) -> dict[float, list[Cue]]:
+    """The cues by the lower edge the render placed them at (each cue takes the record whose
+    start is nearest its own); empty without a record."""
+    if not places:
+        return {}
+    groups: dict[float, list[Cue]] = {}
+    for cue in cues:
+        near = min(places, key=lambda p: abs(p["start"] - cue[1]))
+        groups.setdefault(round(float(near["bottom"]), 3), []).append(cue)
+    return dict(sorted(groups.items()))
+
+
+def timeline_places(otio: str) -> list[dict] | None:
+    """The caption record of a video's timeline (None: the render placed none, or the file
+    cannot be read)."""
+    import json
+
+    try:
+        meta = json.loads(Path(otio).read_text(encoding="utf-8"))["metadata"]["dramabatch"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return meta.get("captions") or None
 
 
 def window(cues: list[Cue], start: float, end: float) -> list[Cue]:
@@ -70,11 +104,16 @@ def short_cues(timeline: dict, words: dict, plan: dict, max_words: int) -> list[
 def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result], dict]:
     """Measure one video in one decode and judge it; return its results and its record."""
     began = time.perf_counter()
+    groups = placed_cues(video.cues, video.places)
     m = measure(video.path, video.style, video.lines,
-                black_pixel=BLACK_PIXEL_GENERATED if video.still_footage else BLACK_PIXEL)
-    expected = snap(boundaries([(s, e) for _, s, e in video.cues], m.video_duration, m.fps or 30),
-                    [t for t, _ in m.band_change])
-    captions = offsets(expected, caption_events(m.band_change, m.reference_change))
+                black_pixel=BLACK_PIXEL_GENERATED if video.still_footage else BLACK_PIXEL,
+                bottoms=list(groups) or None)
+    # each band (one per place the render put cues at) expects the changes of its own cues
+    captions = band_offsets([
+        (snap(boundaries([(s, e) for _, s, e in cues], m.video_duration, m.fps or 30),
+              [t for t, _ in band]), caption_events(band, reference))
+        for cues, (band, reference) in zip(list(groups.values()) or [video.cues], m.strips,
+                                           strict=True)])
     words = words_offsets(video.cues, video.words) if video.words is not None else None
     limit = max_cps_for(config["subtitles"]["max_cps"], timeline.get("language", ""))
     # reading speed is a subtitle rule: the long video's cues are built to it; a short's word
@@ -100,7 +139,9 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
         "integrated_lufs": m.integrated_lufs, "true_peak_db": m.true_peak_db,
         "black": m.black, "frozen": m.frozen if not video.still_footage else None,
         "silence": [(round(s, 3), round(e, 3)) for s, e in m.silence],
-        "captions": captions.to_dict(), "words": words.to_dict() if words else None,
+        "captions": captions.to_dict(),
+        **({"caption_bands": {str(b): len(c) for b, c in groups.items()}} if groups else {}),
+        "words": words.to_dict() if words else None,
         "reading_speed": reading, "level": worst(results),
         "source_excused": video.excused.to_dict() if video.excused else None,
         "checks": {r.check: r.to_dict() for r in results},

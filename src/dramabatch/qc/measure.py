@@ -85,6 +85,30 @@ def caption_band(style: SubtitleStyle, height: int, lines: int = 2) -> Band:
     return Band((max(0.0, top), min(1.0, bottom)), reference, picture)
 
 
+def placed_bands(bottoms: list[float], style: SubtitleStyle, height: int,
+                 lines: int = 2) -> list[Band]:
+    """One band per lower edge the render placed cues at (the long video's ``position: faces``
+    record, render/long_captions.py: the bottom, the top, above a face), each with a reference
+    strip beside it (above it, or below it where there is no room above), and the picture the
+    checks look at: the largest stretch of rows no band covers."""
+    font = max(8, round(style.size * height)) / height
+    tall = lines * font * 1.35 + 2 * style.outline + 0.02
+    rows = []
+    for edge in sorted(set(bottoms)):
+        bottom, top = min(1.0, edge + 0.02), max(0.0, edge - tall)
+        reference = (top - tall, top) if top - tall >= 0 else (bottom, min(1.0, bottom + tall))
+        rows.append(((top, bottom), reference))
+    gaps, at = [], 0.0
+    for top, bottom in sorted(band for band, _ in rows):
+        if top > at:
+            gaps.append((at, top))
+        at = max(at, bottom)
+    if at < 1.0:
+        gaps.append((at, 1.0))
+    picture = max(gaps, key=lambda g: g[1] - g[0], default=(0.0, 1.0))
+    return [Band(band, reference, picture) for band, reference in rows]
+
+
 @dataclass
 class Measures:
     """What one decode found in one video (times in seconds from its start)."""
@@ -101,6 +125,9 @@ class Measures:
     #: (time, mean change) per frame of the caption band and of the reference strip.
     band_change: list[tuple[float, float]] = field(default_factory=list)
     reference_change: list[tuple[float, float]] = field(default_factory=list)
+    #: the same two series for every band measured (the first is the two above)
+    strips: list[tuple[list[tuple[float, float]], list[tuple[float, float]]]] = field(
+        default_factory=list)
 
 
 def _crop(rows: tuple[float, float]) -> str:
@@ -114,16 +141,20 @@ def _strip(rows: tuple[float, float], label: str, path: Path) -> str:
             f"nullsink")
 
 
-def graph(band: Band, has_audio: bool, band_file: Path, reference_file: Path,
+def graph(bands: list[Band], has_audio: bool, files: list[tuple[Path, Path]],
           black_pixel: float = BLACK_PIXEL) -> str:
-    """The filter graph of the one decode: picture checks, the two strips, the sound."""
+    """The filter graph of the one decode: picture checks (in the first band's picture), each
+    band and its reference strip (into ``files``), the sound."""
+    labels = "".join(f"[band{n}][ref{n}]" for n in range(len(bands)))
     parts = [
-        f"[0:v]scale={ANALYSIS_WIDTH}:-2:flags=fast_bilinear,format=yuv420p,split=3[pic][band][ref]",
-        f"[pic]{_crop(band.picture)},blackdetect=d=0.1:pic_th={BLACK_PICTURE}:pix_th={black_pixel},"
-        f"freezedetect=n={FREEZE_NOISE_DB}dB:d={FREEZE_MIN_S}[vout]",
-        _strip(band.band, "band", band_file),
-        _strip(band.reference, "ref", reference_file),
+        f"[0:v]scale={ANALYSIS_WIDTH}:-2:flags=fast_bilinear,format=yuv420p,"
+        f"split={1 + 2 * len(bands)}[pic]{labels}",
+        f"[pic]{_crop(bands[0].picture)},blackdetect=d=0.1:pic_th={BLACK_PICTURE}"
+        f":pix_th={black_pixel},freezedetect=n={FREEZE_NOISE_DB}dB:d={FREEZE_MIN_S}[vout]",
     ]
+    for n, (band, (band_file, reference_file)) in enumerate(zip(bands, files, strict=True)):
+        parts += [_strip(band.band, f"band{n}", band_file),
+                  _strip(band.reference, f"ref{n}", reference_file)]
     if has_audio:
         parts.append(f"[0:a]ebur128=peak=true,silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S}"
                      f"[aout]")
@@ -131,18 +162,22 @@ def graph(band: Band, has_audio: bool, band_file: Path, reference_file: Path,
 
 
 def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
-            timeout: float | None = None, black_pixel: float = BLACK_PIXEL) -> Measures:
+            timeout: float | None = None, black_pixel: float = BLACK_PIXEL,
+            bottoms: list[float] | None = None) -> Measures:
     """Decode ``path`` once and return every measurement the checks need (``black_pixel``:
-    how dark a pixel must be to count as black)."""
+    how dark a pixel must be to count as black). ``bottoms``: the lower edges the render
+    placed its cues at (one band each, in that order, sorted); else the style's one band."""
     info = probe(path)
     if not info.has_video:
         raise DramaError(f"{Path(path).name} has no video stream")
-    band = caption_band(style, info.height or 1, lines)
+    bands = (placed_bands(bottoms, style, info.height or 1, lines) if bottoms
+             else [caption_band(style, info.height or 1, lines)])
     with tempfile.TemporaryDirectory() as tmp:
-        band_file, ref_file = Path(tmp) / "band.txt", Path(tmp) / "ref.txt"
+        files = [(Path(tmp) / f"band{n}.txt", Path(tmp) / f"ref{n}.txt")
+                 for n in range(len(bands))]
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
                "-threads", "1", *DECODE_SKIP, "-i", str(path),
-               "-filter_complex", graph(band, info.has_audio, band_file, ref_file, black_pixel),
+               "-filter_complex", graph(bands, info.has_audio, files, black_pixel),
                "-map", "[vout]", *(["-map", "[aout]"] if info.has_audio else []),
                "-f", "null", "-"]
         try:
@@ -158,8 +193,9 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
             video_duration=info.video_duration or info.duration,
             audio_duration=(info.audio_duration or info.duration) if info.has_audio else 0.0,
             fps=info.fps or 0.0,
-            band_change=_series(band_file), reference_change=_series(ref_file),
+            strips=[(_series(b), _series(r)) for b, r in files],
         )
+        found.band_change, found.reference_change = found.strips[0]
     log = proc.stderr
     found.black = [(float(a), float(b)) for a, b in re.findall(
         r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", log)]

@@ -27,6 +27,7 @@ from ..footage.cut_graph import cut_audio, cut_footage
 from ..footage.graph import background_graph, footage_inputs
 from ..footage.scene_graph import scene_audio, scene_footage
 from .fonts import ass_text, verify_fonts
+from .fonts import caption_fonts_dir as fonts_dir  # the caption fonts libass may use, only
 from .long_captions import long_placement
 from .options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
 from .placement import place_captions
@@ -37,13 +38,6 @@ log = logging.getLogger(__name__)
 #: Longest filter graph passed on the command line (Linux caps one argument at 128 KiB); a
 #: longer one (the select/setpts/crop expressions of a long scenes plan) is read from a file.
 GRAPH_INLINE_MAX = 60_000
-
-
-def fonts_dir() -> str:
-    """The folder of the caption fonts libass may use (never the system's fonts)."""
-    from .fonts import caption_fonts_dir
-
-    return caption_fonts_dir()
 
 
 def _colour(hex_rgb: str) -> pysubs2.Color:
@@ -248,14 +242,14 @@ def render_long(*, background: str | FootagePlan, narration: str, srt: str, out:
     ``timeline`` (.otio) when given."""
     footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
     subs = long_subs(srt, video, style)
-    # position faces: each cue clear of the faces the picture shows, and the record of it
-    placed = long_placement(subs, footage, duration, video, style)
+    timeline_meta = {**(timeline_meta or {}),  # position faces: cues clear of faces, recorded
+                     **long_placement(subs, footage, duration, video, style)}
     renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
                      video=video, mix=mix, what="render long video")
     if timeline:
         write_video_timeline(timeline, footage=footage, subs=subs, duration=duration,
-                             video=video, narration=narration, mix=mix,
-                             meta={**(timeline_meta or {}), **placed}, xml=xml)
+                             video=video, narration=narration, mix=mix, meta=timeline_meta,
+                             xml=xml)
 
 
 def short_subs(*, timeline: dict, plan: dict, video: VideoOptions, style: SubtitleStyle,
