@@ -132,7 +132,10 @@ def _captions(subs: pysubs2.SSAFile, w: int, h: int) -> list:
         if not text or event.end <= event.start:
             continue
         style = subs.styles.get(event.style, subs.styles.get("Default", pysubs2.SSAStyle()))
-        box_w = max(16, w - int(style.marginl) - int(style.marginr))
+        # a cue placed beside a face (long_captions) has its own box: wrapped and centred in it
+        own = bool(event.marginl or event.marginr)
+        left = int(event.marginl or style.marginl)
+        box_w = max(16, w - left - int(event.marginr or style.marginr))
         rgba = text_image(text, style, box_w)
         clip = mp.ImageClip(rgba[:, :, :3]).with_mask(
             mp.ImageClip(rgba[:, :, 3] / 255.0, is_mask=True))
@@ -146,7 +149,8 @@ def _captions(subs: pysubs2.SSAFile, w: int, h: int) -> list:
             y = (h - clip_h) // 2
         start, end = event.start / 1000, event.end / 1000
         clips.append(clip.with_start(start).with_duration(end - start)
-                     .with_position(((w - clip_w) // 2, max(0, y))))
+                     .with_position((left + (box_w - clip_w) // 2 if own else (w - clip_w) // 2,
+                                     max(0, y))))
     return clips
 
 
