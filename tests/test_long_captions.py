@@ -189,3 +189,19 @@ def test_a_face_is_mapped_through_the_fit_the_render_draws():
     # cover of the same clip: scaled to the width, its middle shown
     k, dx, dy = fit_transform("cover", (90, 160), (320, 180), 9.0)
     assert k == pytest.approx(320 / 90) and dy == pytest.approx((180 - 160 * k) / 2)
+
+
+def test_a_close_up_filling_a_short_hangs_its_cues_from_the_top_edge():
+    """A short's face filling the frame (no room anywhere): each cue's top edge at TOP_MIN, so
+    a one-line cue ends higher than a two-line one (they no longer share the lower edge)."""
+    from dramabatch.render.placement import TOP_MIN, place_captions
+    from dramabatch.render.videos import styled
+
+    subs = pysubs2.SSAFile()
+    subs.append(pysubs2.SSAEvent(start=0, end=900, text="word"))
+    subs.append(pysubs2.SSAEvent(start=1000, end=1900, text="two long lines\\Nof caption here"))
+    subs = styled(subs, SubtitleStyle(position="faces", size=0.045), 1080, 1920)
+    one, two = place_captions(subs, [[0.0, 9.0, 0.08, 0.98]], 0.0, 1080, 1920)
+    assert one["why"].startswith("overlaps") and one["place"] == "above", one
+    assert TOP_MIN < one["bottom"] < two["bottom"], (one, two)
+    assert one["bottom"] - TOP_MIN < 0.08  # the one-line cue ends above the face's top

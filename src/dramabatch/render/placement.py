@@ -8,8 +8,9 @@ keep captions out of those and off the eyes and mouth. So each cue goes:
   ``GAP`` between the faces and the caption (and always when no face is shown);
 - else above the faces, its bottom edge ``GAP`` above the highest face, when it stays below the
   top bar (a close-up may push it up to ``TOP_MIN``);
-- else (a face filling the frame) in the larger of the two free places (above: as high as
-  ``TOP_MIN`` allows), and the record says it may overlap.
+- else (a face filling the frame) in the larger of the two free places (above: every cue's top
+  edge at ``TOP_MIN``, so a one-line cue stays above the forehead of a close-up), and the record
+  says it may overlap.
 
 The faces come from the portrait footage plan (``crop.faces_y``: per shot, the vertical extent
 of the faces the crop shows; footage/reframe.py). The place is chosen per shot, not per word, so
@@ -103,6 +104,10 @@ def place_captions(subs: pysubs2.SSAFile, rows: list[list[float]], offset: float
         t0, t1 = offset + event.start / 1000, offset + event.end / 1000
         # the tallest caption of the short decides, so that every cue of a shot sits alike
         bottom, where, why = choose(faces_during(rows, t0, t1), tallest)
+        if where == "above" and why.startswith("overlaps"):
+            # a close-up filling the frame: each cue hangs from the top edge TOP_MIN (its own
+            # height, not the tallest one's), the line steady and as far off the face as it goes
+            bottom = TOP_MIN + caption_height(event.text, st, box_w) / height
         event.marginv = round((1 - bottom) * height)
         record.append({"start": round(t0 - offset, 3), "end": round(t1 - offset, 3),
                        "text": event.plaintext, "bottom": round(bottom, 3), "place": where,
