@@ -118,7 +118,8 @@ def frame_png(video: str, t: float, out: Path) -> None:
                     "-frames:v", "1", "-vf", "scale=640:-2", str(out)], check=True)
 
 
-def short_rows(drama: Path, config: dict, frames: Path | None) -> list[list]:
+def short_rows(drama: Path, config: dict, frames: Path | None,
+               before_dir: Path | None = None) -> list[list]:
     style = config["render"]["style_short"]
     rows = []
     for mp4 in sorted((drama / "shorts").glob("short_*.mp4")):
@@ -135,6 +136,13 @@ def short_rows(drama: Path, config: dict, frames: Path | None) -> list[list]:
         faces = faces_at([str(mp4)], times)
         rows.append(row(f"{drama.name}/{mp4.name}", info.duration, times, faces, before, now,
                         record))
+        prior = before_dir / f"{drama.name}_{mp4.stem}.otio" if before_dir else None
+        if prior is not None and prior.exists():  # an earlier faces placement, same footage
+            earlier = [(r["start"], r["end"], box(r["text"], size, outline, MARGIN_L * w,
+                                                  (1 - MARGIN_R) * w, w, bottom=r["bottom"] * h))
+                       for r in meta(prior).get("captions", [])]
+            over, both = share(earlier, faces, times)
+            rows[-1].append(f"{over}/{both} ({over / max(1, both):.0%})")
         if frames is not None:
             picked = pick(record, faces, times, now)
             if picked is not None:
@@ -221,11 +229,13 @@ def main() -> None:
         frames.mkdir(parents=True, exist_ok=True)
     before = Path(a.before) if a.before else None
     dramas = sorted(p for p in results.iterdir() if (p / "long.otio").exists())
-    shorts = [r for d in dramas for r in short_rows(d, config, frames)]
+    shorts = [r for d in dramas for r in short_rows(d, config, frames, before)]
     longs = [long_row(d, config, before, frames) for d in dramas]
     head = ["video", "s", "frames", "with a face", "caption on a face: before",
             "caption on a face: now", "places now"]
-    body = (table(head, shorts) + "\n\n"
+    extra = ["caption on a face: earlier placement"] if shorts and len(shorts[0]) > len(head) \
+        else []
+    body = (table(head + extra, shorts) + "\n\n"
             + table(head + ["frames looked at (render_long)", "look s", "render_long s",
                             "look/render"], longs))
     title = ("Captions over faces, demo batch: every short (before: centred) and every long "
