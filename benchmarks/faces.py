@@ -107,6 +107,8 @@ def haar_target(boxes, crop_w):
 
 
 def haar_path(source, spans, src_w, src_h, crop_w, bound):
+    if not hasattr(cv2, "CascadeClassifier"):  # OpenCV 5's headless wheel ships no Haar
+        return None
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
     picks = rf.samples(spans, max(0.5, spans[-1].end / rf.MAX_SAMPLES))
     grey, scale = grey_frames(source, [s for _, s, _ in picks], 480)
@@ -202,13 +204,13 @@ def measure(name, source, seconds, size, tmp: Path, speaker_side=None):
     reframe_s = time.perf_counter() - started
     picks = rf.samples(spans, max(0.5, spans[-1].end / rf.MAX_SAMPLES))
     _, _, _, detect_s = rf.look(str(source), [s for _, s, _ in picks], 480, detector())
-    old = {**crop, "mode": "faces", "faces_y": [],
-           "path": haar_path(str(source), spans, src_w, src_h, crop["width"],
-                             crop["bound_px_s"])}
     end = tl["duration"]
-    new_eyes, seen = eyes_share(source, crop["path"], crop["width"], end, speaker_side)
-    old_eyes, _ = eyes_share(source, old["path"], crop["width"], end, speaker_side)
     centre = [[0, end, (src_w - crop["width"]) / 2, (src_w - crop["width"]) / 2]]
+    haar = haar_path(str(source), spans, src_w, src_h, crop["width"], crop["bound_px_s"])
+    # without the Haar cascade, the centred captions are rendered over the same crop as now
+    old = {**crop, "mode": "faces", "faces_y": [], "path": haar or crop["path"]}
+    new_eyes, seen = eyes_share(source, crop["path"], crop["width"], end, speaker_side)
+    old_eyes = eyes_share(source, haar, crop["width"], end, speaker_side)[0] if haar else None
     mid_eyes, _ = eyes_share(source, centre, crop["width"], end, speaker_side)
     faces_style = SubtitleStyle(position="faces", size=0.045, margin=0.0)
     centre_style = SubtitleStyle(position="center", size=0.045, margin=0.0)
@@ -224,7 +226,8 @@ def measure(name, source, seconds, size, tmp: Path, speaker_side=None):
         subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-ss", f"{t:.2f}", "-i",
                         str(tmp / f"{name}-1080.mp4"), "-frames:v", "1", "-vf", "scale=360:-2",
                         str(tmp / f"{name}-{t:04.1f}s.png")], check=True)
-    return [name, f"{length:.1f}", f"{seen}", f"{mid_eyes:.0%}", f"{old_eyes:.0%}",
+    return [name, f"{length:.1f}", f"{seen}", f"{mid_eyes:.0%}",
+            "n/a" if old_eyes is None else f"{old_eyes:.0%}",
             f"{new_eyes:.0%}",
             "{:.0%} / {:.0%} of {}".format(*shares["old"]),
             "{:.0%} / {:.0%} of {}".format(*shares["new"]), f"{detect_s:.2f}",
