@@ -188,3 +188,44 @@ def test_only_videos_longer_than_one_piece_render_in_pieces(media, tmp_path):
     two = FootagePlan(step="local", clips=plan.clips * 2)
     assert long_renderer(piece_minutes=5, duration=3600.0, engine="ffmpeg", footage=two,
                          video=video(crossfade=0.5), folder=store) is None
+
+
+def test_a_scenes_plan_in_pieces_shows_and_sounds_as_the_single_pass(tmp_path):
+    """The drama's own scenes under each sentence, with their own sound (audio.original_audio):
+    pieces cut through sentences and pauses, the frames and the sound match the single pass."""
+    from test_render import decoded_audio
+    from test_scenes import timecoded_video, timeline_of
+
+    from dramabatch.base.media import run_ffmpeg
+    from dramabatch.footage.scene_plan import scenes_background
+    from dramabatch.render.options import AudioMix
+
+    picture = timecoded_video(tmp_path / "picture.mp4")  # 20 fps, 8 stripes, 12 s
+    source = tmp_path / "source.mp4"
+    run_ffmpeg(["-i", str(picture), "-f", "lavfi", "-i", "sine=f=500:d=12:r=48000",
+                "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", str(source)],
+               what="test source")
+    voice = tmp_path / "voice.mp3"
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=f=3000:d=6:r=48000", "-af",
+                "volume='if(between(t,2,3)+between(t,5,6),0,4)':eval=frame", "-c:a",
+                "libmp3lame", str(voice)], what="test voice")
+    plan = scenes_background(str(source), timeline_of([(0, 3, (1, 4)), (3, 6, (6, 9))]),
+                             "landscape", (W, H), {"subtitle_band": "none"})
+    opts = VideoOptions(W, H, fps=15, preset="ultrafast")
+    mix = AudioMix(original=str(source), original_volume=0.5)
+    one, joined = tmp_path / "one.mp4", tmp_path / "pieces.mp4"
+    render(footage=plan, audio=str(voice), subs=pysubs2.SSAFile(), out=one, duration=6.0,
+           video=opts, mix=mix)
+    made = render_in_pieces(footage=plan, audio=str(voice), subs=pysubs2.SSAFile(), out=joined,
+                            duration=6.0, video=opts, mix=mix, piece_seconds=1.4,
+                            folder=tmp_path / "store")
+    assert made == 5  # 21 + 21 + 21 + 21 + 6 frames: cuts inside both sentences and a pause
+    read = [timecode.read_codes(p, W, H, 8, 20) for p in (one, joined)]
+    assert len(read[1]) == len(read[0]) == 90
+    # the same source frame, or its neighbour where a moved frame falls between two output
+    # frames (the run is read from another seek point); a frame lost or repeated at a join
+    # would shift what follows by 1.2 source frames
+    off = [abs(x - y) for x, y in zip(*read, strict=True)]
+    assert max(off) <= 1 / 20 + 1e-6 and sum(x > 0 for x in off) <= 9
+    (a, rate), (b, _) = decoded_audio(one), decoded_audio(joined)
+    assert len(a) == len(b) >= 6 * rate and np.abs(a - b).max() < 1e-4
