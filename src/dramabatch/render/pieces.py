@@ -46,7 +46,8 @@ from ..footage.background import FootagePlan
 from ..footage.cut_graph import cut_footage
 from ..footage.cuts import Cut, plan_cuts
 from ..footage.graph import fit_chain
-from ..footage.scene_graph import scene_footage
+from ..footage.scene_graph import scene_footage, window
+from ..footage.scenes import Span
 from .fonts import verify_fonts
 from .options import SAMPLE_RATE, AudioMix, VideoOptions
 from .sound import audio_graph, sound_inputs
@@ -93,9 +94,11 @@ def footage_window(footage: FootagePlan, all_cuts: list[Cut] | None, a: int, n: 
                    video: VideoOptions) -> tuple[list[str], str]:
     """(input args, graph ending in ``[bg]``) of the footage of frames ``a .. a + n``."""
     w, h, fps = video.width, video.height, video.fps
-    if footage.spans:
+    if footage.spans and window([Span(**x) for x in footage.spans], a / fps, n / fps):
         args, graph, _ = scene_footage(footage, a / fps, n / fps, w, h, fps, video.max_upscale)
         return args, graph
+    if footage.spans:  # past the last sentence: the single pass holds its last frame
+        all_cuts = plan_cuts(footage, (a + n) / fps, fps)
     if footage.lavfi:
         chain = (f"{fit_chain('cover', w, h, video.max_upscale)},setsar=1,fps={fps},"
                  f"format=yuv420p,setpts=PTS-STARTPTS,trim=start_frame={a}:end_frame={a + n},"
@@ -103,8 +106,8 @@ def footage_window(footage: FootagePlan, all_cuts: list[Cut] | None, a: int, n: 
         return (["-f", "lavfi", "-i", f"{footage.lavfi}:duration={(a + n) / fps + 1:.3f}"],
                 f"[0:v]{chain}[bg]")
     cuts = slice_cuts(all_cuts or [], a, n, fps)
-    window = FootagePlan(step=footage.step, cuts=[c.to_dict() for c in cuts])
-    args, graph, _ = cut_footage(window, w, h, fps, video.max_upscale)
+    part = FootagePlan(step=footage.step, cuts=[c.to_dict() for c in cuts])
+    args, graph, _ = cut_footage(part, w, h, fps, video.max_upscale)
     return args, graph
 
 
