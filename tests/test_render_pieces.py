@@ -190,6 +190,7 @@ def test_only_videos_longer_than_one_piece_render_in_pieces(media, tmp_path):
                          video=video(crossfade=0.5), folder=store) is None
 
 
+@pytest.mark.slow
 def test_a_scenes_plan_in_pieces_shows_and_sounds_as_the_single_pass(tmp_path):
     """The drama's own scenes under each sentence, with their own sound (audio.original_audio):
     pieces cut through sentences and pauses, the frames and the sound match the single pass."""
