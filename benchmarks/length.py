@@ -135,16 +135,24 @@ def run(minutes: float, cores: str, light: bool, keep: bool) -> dict:
         s["s"] += float(rec["s"])
         s["rss"] = max(s["rss"], float(rec["max_rss"]) if rec["max_rss"] != "-" else 0.0)
         s["jobs"] += 1
-    for name, s in stages.items():
-        if name in SIZING:
-            basis = length / 60 if name == "transcribe" else narration
-            s["declared"] = SIZING[name].mem_mb(basis)
     result = {"minutes": minutes, "source_min": length / 60, "narration_min": narration,
               "wall": wall, "stages": stages, "workdir": str(wd)}
     record(minutes).write_text(json.dumps(result, indent=1))
     if not keep:
         shutil.rmtree(wd)
     return result
+
+
+def declared(name: str, result: dict) -> int | str:
+    """The memory the rule asks for at that length now (workflow.smk.sizing), or "-": the
+    source's minutes for transcribe and narrate (its transcript), the narration's for the
+    others, as the rules read them; background is sized at 0 minutes (its memory is flat)."""
+    if name not in SIZING and name != "background_portrait":
+        return "-"
+    if name == "background_portrait":
+        return SIZING["background"].mem_mb(0)
+    source = name in ("transcribe", "narrate")
+    return SIZING[name].mem_mb(result["source_min" if source else "narration_min"])
 
 
 def report(results: list[dict], light: bool, cores: str) -> str:
@@ -165,7 +173,7 @@ def report(results: list[dict], light: bool, cores: str) -> str:
         for r in results:
             s = r["stages"].get(n)
             row += ([f"{s['s'] / r['source_min']:.1f}", f"{s['rss']:.0f}",
-                     str(s.get("declared", "-"))] if s else ["-", "-", "-"])
+                     str(declared(n, r))] if s else ["-", "-", "-"])
         a, b = short["stages"].get(n), long["stages"].get(n)
         if a and b and a["s"] > 0 and a["rss"] > 0:
             row += [f"{(b['s'] / long['source_min']) / (a['s'] / short['source_min']):.2f}",
