@@ -71,6 +71,7 @@ test-slurm: $(SLURM_STAMP)
 
 bench: $(SLURM_STAMP)
 	$(PY) benchmarks/e2e.py
+	$(PY) benchmarks/length.py --minutes 2 15 60
 	$(PY) benchmarks/render.py --quick
 	$(PY) benchmarks/transcribe.py
 	$(PY) benchmarks/languages.py

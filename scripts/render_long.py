@@ -13,6 +13,7 @@ from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.footage.edited import plan_from_timeline
 from dramabatch.footage.plan import plan_footage
 from dramabatch.render.options import AudioMix, SubtitleStyle, video_options
+from dramabatch.render.pieces import FOLDER, long_renderer
 from dramabatch.render.subtitles import write_srt
 from dramabatch.render.thumbnails import thumbnail_strip
 from dramabatch.render.videos import render_long
@@ -24,6 +25,7 @@ inputs = dict(snakemake.input.items())
 out = snakemake.output
 narration_plan = load_json(inputs["narration_plan"])
 footage = {}
+video = video_options(r, "long", snakemake.threads)
 
 
 def landscape_plan():
@@ -44,11 +46,16 @@ run_steps(snakemake, [
     ("render_long", lambda: render_long(
         background=footage["plan"], narration=inputs["narration"], srt=out.srt,
         out=out.video, duration=narration_plan["duration"],
-        video=video_options(r, "long", snakemake.threads), style=SubtitleStyle(**r["style_long"]),
+        video=video, style=SubtitleStyle(**r["style_long"]),
         mix=AudioMix.from_config(snakemake.config["audio"], inputs.get("original", ""),
                                  inputs.get("music", "")),
         engine=r["engine"], timeline=out.otio, xml=r["timeline_xml"],
         timeline_meta={"drama": snakemake.wildcards.id, "video": "long"},
+        # an hour-long video: in pieces kept across kills (render.pieces), beside the video
+        render_fn=long_renderer(piece_minutes=r.get("piece_minutes", 5),
+                                duration=narration_plan["duration"], footage=footage["plan"],
+                                video=video, engine=r["engine"],
+                                folder=Path(out.video).parent / FOLDER),
     )),
     ("thumbnail", lambda: thumbnail_strip(out.video, out.thumb)),
 ])

@@ -165,7 +165,7 @@ EDITS: dict[str, object] = {
     "download.retries": 1, "download.backoff_s": 2, "download.max_backoff_s": 10,
     "download.min_rate_kb_s": 5, "download.min_rate_window_s": 30, "download.deadline_s": 3600,
     "archive_name": "other.zip", "scripts_dir": "other_scripts", "allowed_schemes": ["https"],
-    "timelines_dir": "other_timelines", "render.timeline_xml": True,
+    "timelines_dir": "other_timelines", "render.timeline_xml": True, "render.piece_minutes": 2,
     "archive.keep_outputs": False, "archive.keep_sources": False,
     "archive.batch_max_dramas": 0, "disk.check": "refuse", "disk.output_ratio": 1.0,
     "disk.url_source_mb": 50, "pexels.library_max_gb": 1,

@@ -14,6 +14,7 @@ import re
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -60,8 +61,12 @@ def run_ffmpeg(
     what: str = "ffmpeg",
     progress_every: float = 10.0,
     timeout: float | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> None:
     """Run ffmpeg with ``args``; log percentage progress; raise with its last stderr lines on error.
+
+    ``progress``: called with the seconds of output done, for a caller that reports its own
+    percentage (one piece of a longer render: render.pieces).
 
     ``-progress pipe:1`` gives machine-readable progress on stdout while stderr (errors only) goes
     to a temporary file, so neither pipe can fill up and block the encoder. A watchdog kills a
@@ -81,6 +86,8 @@ def run_ffmpeg(
         assert proc.stdout is not None
         for line in proc.stdout:
             m = _TIME_RE.match(line.strip())
+            if m and progress is not None:
+                progress(int(m.group(1)) / 1e6)
             if m and duration:
                 pct = min(100.0, int(m.group(1)) / 1e6 / duration * 100)
                 if pct >= next_report:

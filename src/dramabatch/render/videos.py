@@ -15,22 +15,24 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pysubs2
 
 from ..base.errors import DramaError
 from ..base.fsutil import atomic_output
-from ..base.media import ffmpeg_exe, filter_escape, probe, run_ffmpeg
+from ..base.media import ffmpeg_exe, filter_escape, run_ffmpeg
 from ..footage.background import FootagePlan
-from ..footage.cut_graph import cut_audio, cut_footage
+from ..footage.cut_graph import cut_footage
 from ..footage.graph import background_graph, footage_inputs
-from ..footage.scene_graph import scene_audio, scene_footage
+from ..footage.scene_graph import scene_footage
 from .fonts import ass_text, verify_fonts
 from .fonts import caption_fonts_dir as fonts_dir  # the caption fonts libass may use, only
 from .long_captions import long_placement
 from .options import SAMPLE_RATE, AudioMix, SubtitleStyle, VideoOptions
 from .placement import place_captions
+from .sound import audio_graph, sound_inputs
 from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
@@ -84,39 +86,6 @@ def _encoder_args(v: VideoOptions) -> list[str]:
     return [*args, "-pix_fmt", "yuv420p", "-r", str(v.fps)]
 
 
-def audio_graph(voice_idx: int, samples: int, mix: AudioMix, music_idx: int | None,
-                original_idx: int | str | None) -> str:
-    """The narration (exactly ``samples`` long at 48 kHz), with the ducked bed mixed under it.
-
-    ``original_idx``: the input holding the original sound, or the label of a graph output that
-    already made it (the scenes' time-mapped sound)."""
-    fmt = f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
-    exact = f"apad,atrim=end_sample={samples},asetpts=N/SR/TB"
-    voice = f"[{voice_idx}:a]asetpts=PTS-STARTPTS,{fmt},{exact}"
-    beds = []
-    if music_idx is not None:
-        beds.append(f"[{music_idx}:a]asetpts=PTS-STARTPTS,{fmt},volume={mix.music_volume},"
-                    f"{exact}[music]")
-    if original_idx is not None:
-        source = original_idx if isinstance(original_idx, str) else f"[{original_idx}:a]"
-        beds.append(f"{source}asetpts=PTS-STARTPTS,{fmt},"
-                    f"volume={mix.original_volume},{exact}[orig]")
-    if not beds:
-        return voice + "[a]"
-    parts = [voice + ",asplit=2[voice][key]", *beds]
-    labels = [b[b.rindex("["):] for b in beds]
-    if len(labels) == 2:
-        parts.append(f"{''.join(labels)}amix=inputs=2:normalize=0:duration=first[bed]")
-        bed = "[bed]"
-    else:
-        bed = labels[0]
-    parts.append(f"{bed}[key]sidechaincompress=threshold={mix.duck_threshold}"
-                 f":ratio={mix.duck_ratio}:attack={mix.duck_attack_ms}"
-                 f":release={mix.duck_release_ms}[ducked]")
-    parts.append(f"[voice][ducked]amix=inputs=2:normalize=0:duration=first,{exact}[a]")
-    return ";".join(parts)
-
-
 def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
            out: str | os.PathLike[str], duration: float, video: VideoOptions,
            audio_start: float = 0.0, mix: AudioMix | None = None,
@@ -145,29 +114,10 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
         # inputs are the plan's first clips, in order (footage_inputs)
         footage_graph = background_graph(pieces, w, h, video.fps, video.crossfade,
                                          [c.fit for c in footage.clips], video.max_upscale)
-    in_args += ["-ss", f"{audio_start:.3f}", "-t", f"{length + 0.5:.3f}", "-i", audio]
-    voice_idx, n_inputs = n_inputs, n_inputs + 1
-    music_idx = original_idx = None
-    if mix.music:
-        if not Path(mix.music).is_file():
-            raise DramaError(f"background music file not found: {mix.music}")
-        in_args += ["-stream_loop", "-1", "-i", mix.music]
-        music_idx, n_inputs = n_inputs, n_inputs + 1
-    scene_sound = ""
-    if mix.original:
-        if footage.cuts:  # the sound of each cut, following the edited picture
-            scene_sound = cut_audio(footage, SAMPLE_RATE, video.fps)
-            original_idx = "[scene_a]"
-        elif footage.spans and probe(footage.clips[0].path).has_audio:
-            # the scenes' own sound, following the picture (the runs' inputs carry it)
-            scene_sound = scene_audio(footage, audio_start, length, SAMPLE_RATE)
-            original_idx = "[scene_a]"
-        elif probe(mix.original).has_audio:
-            in_args += ["-stream_loop", "-1", "-ss", f"{audio_start:.3f}", "-i", mix.original]
-            original_idx, n_inputs = n_inputs, n_inputs + 1
-        else:
-            log.warning("%s: the source has no audio track; no original audio under the voice",
-                        what)
+    sound = sound_inputs(footage, audio, mix, audio_start, length, video.fps, n_inputs, what)
+    in_args += sound.args
+    voice_idx, music_idx, original_idx = sound.voice_idx, sound.music_idx, sound.original_idx
+    scene_sound = sound.scene_sound
     with tempfile.TemporaryDirectory() as tmpdir:
         ass = Path(tmpdir) / "subs.ass"
         subs.save(str(ass), encoding="utf-8")
@@ -237,15 +187,18 @@ def write_video_timeline(out: str, *, footage: FootagePlan, subs: pysubs2.SSAFil
 def render_long(*, background: str | FootagePlan, narration: str, srt: str, out: str,
                 duration: float, video: VideoOptions, style: SubtitleStyle,
                 mix: AudioMix | None = None, engine: str = "ffmpeg", timeline: str = "",
-                timeline_meta: dict | None = None, xml: bool = False) -> None:
+                timeline_meta: dict | None = None, xml: bool = False,
+                render_fn: Callable[..., None] | None = None) -> None:
     """The long video over ``background`` (a footage plan, or the path of one), and its
-    ``timeline`` (.otio) when given."""
+    ``timeline`` (.otio) when given. ``render_fn``: what renders it, in place of the engine's
+    single pass (the render in pieces of an hour-long video: render.pieces)."""
     footage = background if isinstance(background, FootagePlan) else FootagePlan.load(background)
     subs = long_subs(srt, video, style)
     timeline_meta = {**(timeline_meta or {}),  # position faces: cues clear of faces, recorded
                      **long_placement(subs, footage, duration, video, style)}
-    renderer(engine)(footage=footage, audio=narration, subs=subs, out=out, duration=duration,
-                     video=video, mix=mix, what="render long video")
+    (render_fn or renderer(engine))(footage=footage, audio=narration, subs=subs, out=out,
+                                    duration=duration, video=video, mix=mix,
+                                    what="render long video")
     if timeline:
         write_video_timeline(timeline, footage=footage, subs=subs, duration=duration,
                              video=video, narration=narration, mix=mix, meta=timeline_meta,

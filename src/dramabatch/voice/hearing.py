@@ -26,21 +26,27 @@ import numpy as np
 
 from ..base.audio import resample, trim_silence, write_wav_mono
 from ..base.errors import DramaError
+from .joined import JoinedWav
 from .pieces import PieceStore
 from .tts import Engine, make_engine
 from .wer import by_segment, spell_numbers, wer
 
 log = logging.getLogger(__name__)
 
-#: (samples, rate) -> recognised words with start/end in seconds from the clip's start.
-Recogniser = Callable[[np.ndarray, int], list[dict]]
+#: (samples or the joined narration's WAV, rate) -> recognised words with start/end in seconds
+#: from the clip's start.
+Recogniser = Callable[[np.ndarray | JoinedWav, int], list[dict]]
 
 
 def whisper_recogniser(model: str, language: str, threads: int, run: dict) -> Recogniser:
     """The Whisper pass of ``align`` over in-memory audio; ``run`` receives its model info."""
     from .align import recognise_words
 
-    def recognise(samples: np.ndarray, rate: int) -> list[dict]:
+    def recognise(samples: np.ndarray | JoinedWav, rate: int) -> list[dict]:
+        if isinstance(samples, JoinedWav):  # the whole narration, already on disk
+            heard, info = recognise_words(samples.path, model, language, threads)
+            run.update(info)
+            return heard
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "take.wav"
             write_wav_mono(wav, samples, rate)
@@ -62,7 +68,8 @@ def garbled(errors: int, count: int, max_wer: float) -> bool:
     return count > 0 and errors / count > max_wer and errors >= min(2, count)
 
 
-def check_by_ear(segments: list[dict], samples: np.ndarray, pieces: list[np.ndarray], rate: int,
+def check_by_ear(segments: list[dict], samples: np.ndarray | JoinedWav,
+                 pieces: list[np.ndarray], rate: int,
                  timed: list[dict], first: str, rest: list[tuple[str, dict]],
                  recognise: Recogniser, max_wer: float, language: str,
                  speakable: Callable[[str], str], same_voice: dict | None = None,
@@ -70,11 +77,12 @@ def check_by_ear(segments: list[dict], samples: np.ndarray, pieces: list[np.ndar
                  ) -> tuple[list[np.ndarray], list[dict], list]:
     """Score each segment of the joined narration; re-voice the garbled ones (``garbled``).
 
-    ``samples`` is the joined narration, ``pieces`` its segments' speech and ``timed`` their
-    spans. Returns (pieces, per-segment check records, per-segment heard words with times
-    relative to the segment's start). ``rest`` is the voice list after the engine ``first``
-    that spoke all of it; ``same_voice`` the options of ``first``'s slower retake, tried
-    before them. ``store`` keeps the takes (a resumed job does not voice them again).
+    ``samples`` is the joined narration (an array, or the WAV narrate writes), ``pieces``
+    its segments' speech and ``timed`` their spans. Returns (pieces, per-segment check
+    records, per-segment heard words with times relative to the segment's start). ``rest`` is
+    the voice list after the engine ``first`` that spoke all of it; ``same_voice`` the options
+    of ``first``'s slower retake, tried before them. ``store`` keeps the takes (a resumed job
+    does not voice them again).
     """
     takes: list[tuple[str, str, dict]] = [(f"{name} #{k}", name, options)
                                           for k, (name, options) in enumerate(rest)]

@@ -24,6 +24,7 @@ from ..base.fsutil import atomic_output, write_text_atomic
 from ..base.media import ffmpeg_exe, run_ffmpeg
 from .align import words_from_heard
 from .hearing import check_by_ear, check_summary, whisper_recogniser
+from .joined import JoinedWav, write_joined
 from .moments import MOMENT_RATE, level_moments, source_moment
 from .pieces import PieceStore
 from .tts import Engine, engine_plan, make_engine, slower_take
@@ -44,8 +45,8 @@ def speakable(text: str) -> str:
 def synthesize_segments(
     segments: list[dict], engines: list[tuple[str, Engine | dict]],
     source: str | os.PathLike[str] | None = None, store: PieceStore | None = None,
-) -> tuple[np.ndarray, int, list[dict], dict]:
-    """Synthesize and join; return (samples, rate, timed segments, who spoke).
+) -> tuple[int, dict]:
+    """Synthesize each segment; return (rate, who spoke). The caller joins them (joined.py).
 
     ``engines`` is the ordered fallback list as (name, engine or its options to build it lazily);
     the first engine that voices every segment is used for the whole narration, so one voice is
@@ -62,8 +63,7 @@ def synthesize_segments(
                 engine = make_engine(name, engine)
             pieces, rate = _voice(segments, engine, source, store)
             moments = level_moments(segments, pieces, rate)
-            samples, timed = _assemble(segments, pieces, rate)
-            return samples, rate, timed, {"engine": name,
+            return rate, {"engine": name,
                                           "voice": getattr(engine, "voice_id", ""),
                                           "skipped": skipped, "position": position,
                                           "pieces": pieces, "moments": moments}
@@ -168,7 +168,8 @@ def measure_file(path: Path) -> tuple[float, float]:
     return float(i_match.group(1)), float(p_match.group(1))
 
 
-def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: float,
+def encode_narration(samples: np.ndarray | JoinedWav, rate: int, mp3: Path, *,
+                     target_lufs: float,
                      true_peak: float, out_rate: int = 44100, bitrate: str = "160k") -> dict:
     """Normalise loudness to ``target_lufs`` under a ``true_peak`` ceiling; encode MP3 atomically.
 
@@ -178,8 +179,11 @@ def encode_narration(samples: np.ndarray, rate: int, mp3: Path, *, target_lufs: 
     file is measured again (ebur128, true peak) and the gain corrected, up to five passes.
     """
     with tempfile.TemporaryDirectory() as tmpdir:
-        wav = Path(tmpdir) / "narration.wav"
-        write_wav_mono(wav, samples, rate)
+        if isinstance(samples, JoinedWav):  # already on disk (narrate: never held whole)
+            wav = samples.path
+        else:
+            wav = Path(tmpdir) / "narration.wav"
+            write_wav_mono(wav, samples, rate)
         m = measure_loudness(wav, target_lufs, true_peak)
         gain = target_lufs - float(m["input_i"])
         # Sample-peak ceiling for the limiter, with margin for inter-sample and MP3 overshoot.
@@ -245,30 +249,34 @@ def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLi
     plan = engine_plan(options, language)
     log.info("narrate: engines to try: %s", ", ".join(name for name, _ in plan))
     store = PieceStore(pieces)
-    samples, rate, timed, spoke = synthesize_segments(segments, plan, source, store)
+    rate, spoke = synthesize_segments(segments, plan, source, store)
     for skip in spoke["skipped"]:
         log.info("narrate: skipped %s: %s", skip["engine"], skip["reason"])
     log.info("narrate: spoken by %s (%s)", spoke["engine"], spoke["voice"])
     heard: list[list[dict]] = []
-    if check is not None:
-        run: dict = {}
-        recognise = whisper_recogniser(check["model"], language, check.get("threads", 1), run)
-        pieces, records, heard = check_by_ear(
-            segments, samples, spoke["pieces"], rate, timed, spoke["engine"],
-            plan[spoke["position"] + 1:], recognise, float(check["max_wer"]), language,
-            speakable, same_voice=slower_take(*plan[spoke["position"]]), store=store)
-        samples, timed = _assemble(segments, pieces, rate)
-        timed = [{**seg, **rec} for seg, rec in zip(timed, records, strict=True)]
-    loudness = encode_narration(samples, rate, Path(mp3),
-                                target_lufs=options.get("loudness_lufs", -14.0),
-                                true_peak=options.get("true_peak_db", -1.0),
-                                out_rate=options.get("sample_rate", 44100))
+    with tempfile.TemporaryDirectory() as tmpdir:  # the joined narration, on disk (joined.py)
+        wav = Path(tmpdir) / "narration.wav"
+        joined, timed = write_joined(segments, spoke["pieces"], rate, wav)
+        if check is not None:
+            run: dict = {}
+            recognise = whisper_recogniser(check["model"], language, check.get("threads", 1),
+                                           run)
+            voiced, records, heard = check_by_ear(
+                segments, joined, spoke["pieces"], rate, timed, spoke["engine"],
+                plan[spoke["position"] + 1:], recognise, float(check["max_wer"]), language,
+                speakable, same_voice=slower_take(*plan[spoke["position"]]), store=store)
+            joined, timed = write_joined(segments, voiced, rate, wav)
+            timed = [{**seg, **rec} for seg, rec in zip(timed, records, strict=True)]
+        loudness = encode_narration(joined, rate, Path(mp3),
+                                    target_lufs=options.get("loudness_lufs", -14.0),
+                                    true_peak=options.get("true_peak_db", -1.0),
+                                    out_rate=options.get("sample_rate", 44100))
     result = {
         "engine": spoke["engine"],
         "voice": spoke["voice"],
         "skipped_engines": spoke["skipped"],
         "language": language,
-        "duration": round(len(samples) / rate, 4),
+        "duration": round(len(joined) / rate, 4),
         "loudness": loudness,
         "segments": [{**s, "start": round(s["start"], 4), "end": round(s["end"], 4)}
                      for s in timed],

@@ -31,7 +31,7 @@ from .recaps import voice_language
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 5, "rewrite": 2, "narrate": 6, "pexels_search": 1,
-    "pexels_clip": 1, "pexels_pick": 1, "background": 4, "render_long": 7, "plan_shorts": 2,
+    "pexels_clip": 1, "pexels_pick": 1, "background": 4, "render_long": 8, "plan_shorts": 2,
     "render_short": 8, "finish": 2, "package": 3, "qc": 4,
 }
 
@@ -177,6 +177,8 @@ TRACKS: tuple[Track, ...] = (
     Track("render.short", ("pexels_search",), _pexels,
           "the portrait searches (stock files are picked at the output size)"),
     Track("render.timeline_xml", RENDERS, note="(the .xml beside each video's .otio)"),
+    Track("render.piece_minutes", ("render_long",),
+          note="(where the pieces join: keyframes, same frames)"),
     Track("render.style_long", ("render_long",)),
     Track("render.style_short", ("render_short",)),
     Track("audio.music_volume", RENDERS, _music, "when audio.music is set"),

@@ -11,10 +11,17 @@ How the figures were chosen (the jobs' ``benchmark:`` files, max_rss and s, at t
 ~320 MB model); narrate 241 MB at 1 min (Piper) and 1,651 MB at 16.6 min (Kokoro, and the
 quadratic alignment of the check by ear, 146 MB of it, since made linear): about 60 MB a
 minute (the whole narration is held as float32 several times) over a ~700 MB voice and
-Whisper; render_long 437 MB at 1 min and 447 MB at 10 min (flat: one ffmpeg graph), 0.8x
-real time at 1080p. Each is asked with about 30 % margin over the line through both points,
-and grows with ``attempt`` as before. A length that cannot be read (a dry run, a missing
-file) is taken as ``UNKNOWN_MINUTES``: asking for a long drama is safe, a short one is not.
+Whisper. Since the joined narration is no longer held in memory (voice/joined.py), narrate
+peaked at 1,137 MB at 2 min and 1,132 MB at 4 min (benchmarks/length.py): 1,500 MB over the
+Kokoro voice and Whisper, plus 20 MB a minute for what still grows (the segments' speech,
+~6 MB a minute of narration, and Whisper's decoded copy, ~4 MB; a narration runs up to 1.8x
+its source). Render_long 437 MB at 1 min and 447 MB at 10 min over generated footage, but
+915 MB at 3.6 min and 1,013 MB at 4.6 min over the drama's own scenes (benchmarks/length.py),
+and 1,003 MB for the same 4.6 min in pieces of 1 min: flat with the length (a video over
+render.piece_minutes renders in pieces, render.pieces), 0.8x real time at 1080p. Each is
+asked with about 30 % margin over the line through both points, and grows with ``attempt``
+as before. A length that cannot be read (a dry run, a missing file) is taken as
+``UNKNOWN_MINUTES``: asking for a long drama is safe, a short one is not.
 """
 
 from __future__ import annotations
@@ -46,8 +53,8 @@ class Sizing:
 #: Per rule (see the module docstring for where the figures come from).
 SIZING = {
     "transcribe": Sizing(mem_base=600, mem_per_minute=20, time_base=10, time_per_minute=1.0),
-    "narrate": Sizing(mem_base=1000, mem_per_minute=60, time_base=10, time_per_minute=3.0),
-    "render_long": Sizing(mem_base=800, mem_per_minute=2, time_base=10, time_per_minute=2.0),
+    "narrate": Sizing(mem_base=1500, mem_per_minute=20, time_base=10, time_per_minute=3.0),
+    "render_long": Sizing(mem_base=1300, mem_per_minute=0, time_base=10, time_per_minute=2.0),
     "background": Sizing(mem_base=512, mem_per_minute=0, time_base=10, time_per_minute=0.5),
 }
 
