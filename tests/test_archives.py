@@ -28,10 +28,11 @@ def _unzip_test(path: Path) -> None:
 
 
 def _drama_files(root: Path, drama: str, n: int, size: int = 64) -> list[Path]:
+    folder = root / drama
+    folder.mkdir(parents=True, exist_ok=True)  # once: the ZIP64 test writes 66,000 files
     files = []
     for i in range(n):
-        f = root / drama / f"part_{i:05d}.json"
-        f.parent.mkdir(parents=True, exist_ok=True)
+        f = folder / f"part_{i:05d}.json"
         f.write_text(json.dumps({"drama": drama, "i": i, "pad": "ñ" * size}), encoding="utf-8")
         files.append(f)
     return files
