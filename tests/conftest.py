@@ -8,9 +8,9 @@ which the benchmarks import too; the names below are re-exported for ``from conf
 A Snakemake batch costs tens of seconds, a copy of a finished one a fraction of a second: so
 ``shared_batch`` finishes the common two-drama batch once per session (once for all pytest-xdist
 workers), and each test module that changes a batch works on its own copy (``copy_batch``).
-Batches of many dramas whose words do not matter use ``brief_videos`` (one sentence each). Tests that start Snakemake are marked
-``workflow`` and ``slow`` here automatically, so ``make test-fast`` (``-m "not slow"``) leaves them
-out without anyone having to remember a marker.
+Batches of many dramas whose words do not matter use ``brief_videos`` (one sentence each).
+Tests that start Snakemake are marked ``workflow`` and ``slow`` here automatically, so
+``make test-fast`` (``-m "not slow"``) leaves them out without anyone having to remember a marker.
 """
 
 from __future__ import annotations
