@@ -53,16 +53,23 @@ lint: $(TEST_STAMP)
 	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
+# Tests run in WORKERS pytest-xdist processes, each test file whole in one of them (its module
+# fixtures, a finished batch among them, are made once): the job scripts' start-up, Whisper and
+# the voices are mostly one thread (a tiny batch at --cores 2 keeps 1.3 cores busy), so two
+# workers fill two cores. WORKERS=0 runs the tests in pytest's own process (for pdb, -x).
+WORKERS ?= 2
+XDIST   := -n $(WORKERS) --dist loadfile
+
 # Everything but the Slurm cluster (pyproject's addopts: -m 'not slurm'), slowest first: the
 # durations list shows where the time goes.
 test: $(TEST_STAMP) lint
 	bash tests/setup_browser.sh
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest $(XDIST) --durations=15
 
-# The unit tests while you work: no Snakemake subprocess, nothing over ~2 s (tests/conftest.py
+# The unit tests while you work: no Snakemake subprocess, nothing over ~1 s (tests/conftest.py
 # marks every test that starts the workflow 'workflow' and 'slow'), no linters, about a minute.
 test-fast: $(TEST_STAMP)
-	$(BIN)/pytest -m "not slow and not slurm"
+	$(BIN)/pytest $(XDIST) -m "not slow and not slurm"
 
 # A real single-node Slurm cluster on this machine (root + apt for slurm-wlm/munge), the batch
 # through --profile profiles/slurm. `make test` leaves these tests out (pytest -m "not slurm").

@@ -6,15 +6,17 @@ The helpers themselves (runner, media makers, servers) live in the ``dramabatch_
 which the benchmarks import too; the names below are re-exported for ``from conftest import``.
 
 A Snakemake batch costs tens of seconds, a copy of a finished one a fraction of a second: so
-``shared_batch`` finishes the common two-drama batch once per session, and each test module that
-changes a batch works on its own copy (``copy_batch``). Tests that start Snakemake are marked
-``workflow`` and ``slow`` here automatically, so ``make test-fast`` (``-m "not slow"``) leaves them
-out without anyone having to remember a marker.
+``shared_batch`` finishes the common two-drama batch once per session (once for all pytest-xdist
+workers), and each test module that changes a batch works on its own copy (``copy_batch``).
+Batches of many dramas whose words do not matter use ``brief_videos`` (one sentence each).
+Tests that start Snakemake are marked ``workflow`` and ``slow`` here automatically, so
+``make test-fast`` (``-m "not slow"``) leaves them out without anyone having to remember a marker.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import resource
 import subprocess
 import threading
@@ -27,6 +29,8 @@ from dramabatch.base.audio import write_wav_mono
 from dramabatch_testkit import runner
 from dramabatch_testkit.loopback import LoopbackServer
 from dramabatch_testkit.media import (  # noqa: F401 - re-exported for the tests
+    BRIEF_A,
+    BRIEF_B,
     SENTENCE_A,
     SENTENCE_B,
     check_video,
@@ -175,6 +179,21 @@ def speech_video_b(piper, media_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def brief_videos(piper, media_dir) -> tuple[Path, Path]:
+    """Two one-sentence speech videos (BRIEF_A, BRIEF_B; about 3 s each), for batches of many
+    dramas where what is said is not what is tested: each drama's jobs cost less than with the
+    two-sentence ``speech_video``."""
+    videos = []
+    for name, sentence in (("brief_a", BRIEF_A), ("brief_b", BRIEF_B)):
+        samples, rate = piper.synthesize(sentence)
+        wav = media_dir / f"{name}.wav"
+        write_wav_mono(wav, samples, rate)
+        videos.append(make_video(media_dir / f"{name}.mp4", wav=wav,
+                                 seconds=len(samples) / rate + 0.3))
+    return videos[0], videos[1]
+
+
+@pytest.fixture(scope="session")
 def silent_video(media_dir) -> Path:
     """A video with no audio stream at all."""
     return make_video(media_dir / "silent.mp4", wav=None, seconds=2)
@@ -211,8 +230,21 @@ def shared_batch(tmp_path_factory, speech_video, speech_video_b) -> Path:
     ``copy_batch`` of it, which keeps the files' times and Snakemake's records, so the copy is as
     finished as the original.
     """
-    return run_batch(tmp_path_factory.mktemp("shared"),
-                     [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
+    rows = [("alpha", str(speech_video)), ("beta", str(speech_video_b))]
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return run_batch(tmp_path_factory.mktemp("shared"), rows)
+    # Under pytest-xdist (make test: -n 2) each worker is its own session: the first to get here
+    # runs the batch in the workers' common folder, the other waits for it and reads the same one.
+    from filelock import FileLock
+
+    common = tmp_path_factory.getbasetemp().parent
+    wd, done = common / "shared", common / "shared.finished"
+    with FileLock(str(common / "shared.lock")):
+        if not done.exists():
+            wd.mkdir(exist_ok=True)
+            run_batch(wd, rows)
+            done.touch()
+    return wd
 
 
 @pytest.fixture

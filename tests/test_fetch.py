@@ -170,6 +170,7 @@ def test_503_then_success_with_backoff(tmp_path, files_host):
     assert len(range_headers(files_host, path)) == 3
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_hang_times_out_and_leaves_nothing(tmp_path, files_host):
     path = "/video-files/1/v.mp4"
     files_host.fault(path, "hang", "hang")
@@ -188,6 +189,7 @@ def test_size_cap_from_content_length_stops_before_downloading(tmp_path, files_h
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_html_page_goes_to_yt_dlp(tmp_path, files_host):
     """A page URL (not media) is handed to yt-dlp, which finds the page's video and fetches it."""
     files_host.pages["/watch/42"] = (

@@ -111,7 +111,10 @@ def outcome(wd: Path) -> dict:
     return out
 
 
-def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, speech_video, speech_video_b):
+def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, brief_videos):
+    """Dramas of one sentence each: what is said does not matter here, only where the kills land
+    (every job is as long as its fixed costs, so each moment still lasts a second or more)."""
+    speech_video, speech_video_b = brief_videos
     server = LoopbackServer()
     server.routes["/web.mp4"] = throttled(speech_video, seconds=4)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -4,6 +4,7 @@ from dramabatch.base.errors import DramaError
 from dramabatch.base.media import filter_escape, probe, run_ffmpeg
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_ffmpeg_watchdog_stops_a_stalled_run(tmp_path):
     with pytest.raises(DramaError, match="timed out after 1 s"):
         run_ffmpeg(["-re", "-f", "lavfi", "-i", "anullsrc", "-t", "30", "-f", "null", "-"],

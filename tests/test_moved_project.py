@@ -13,10 +13,10 @@ import shutil
 from conftest import TINY_CONFIG, snakemake, write_manifest
 
 
-def test_a_copied_project_folder_plans_nothing(tmp_path, speech_video):
+def test_a_copied_project_folder_plans_nothing(tmp_path, brief_videos):
     project = tmp_path / "first" / "project"
     (project / "sources").mkdir(parents=True)
-    shutil.copy2(speech_video, project / "sources" / "talk.mp4")
+    shutil.copy2(brief_videos[0], project / "sources" / "talk.mp4")
     write_manifest(project / "manifest.tsv", [("talk", "sources/talk.mp4")])
     (project / "config.yaml").write_text(TINY_CONFIG.format(manifest="manifest.tsv"))
     done = snakemake(project, "--cores", "2")

@@ -109,6 +109,7 @@ def test_bad_key_is_an_error_naming_no_key(fake, tmp_path, caplog):
     assert not out.exists() and len(fake.searches()) == 1  # no retry of a rejected key
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_429_retry_after_is_honoured(fake, tmp_path):
     fake.fault("/videos/search", "429:1")
     t0 = time.monotonic()
@@ -151,6 +152,7 @@ def test_empty_result_set_falls_back_with_reason(fake, tmp_path):
                             "videos"]
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_hang_times_out_and_falls_back(fake, tmp_path):
     fake.fault("/videos/search", "hang")
     t0 = time.monotonic()

@@ -63,14 +63,13 @@ QUERIES = ["rain city", "Rain City!", "rain city", "rain city", "ocean waves", "
            "Ocean  waves", "", "", ""]
 
 
-def test_ten_dramas_share_searches_and_clip_downloads(tmp_path, stock_library, speech_video,
-                                                      speech_video_b):
+def test_ten_dramas_share_searches_and_clip_downloads(tmp_path, stock_library, brief_videos):
+    """Ten is the point (many dramas, few queries): each drama is one short sentence instead."""
     with FakePexels(key=KEY, clips=stock_library) as server:
         server.add_query("rain city", 6, first_id=100)
         server.add_query("ocean waves", 6, first_id=200)
         server.add_query("city night", 6, first_id=300)
-        rows = [(f"d{i:02d}", str(speech_video if i % 2 else speech_video_b), q)
-                for i, q in enumerate(QUERIES)]
+        rows = [(f"d{i:02d}", str(brief_videos[i % 2]), q) for i, q in enumerate(QUERIES)]
         wd = batch(tmp_path, server, rows)
         # long videos and portrait plans of every drama (shorts, reports, zip: test_workflow)
         targets = [f"results/{d}/{name}" for d, _, _ in rows
@@ -144,7 +143,7 @@ def _library_bytes(wd: Path) -> int:
 
 
 def test_library_bound_evicts_least_recently_used_and_never_a_needed_clip(
-        tmp_path, stock_library, speech_video, speech_video_b):
+        tmp_path, stock_library, brief_videos):
     """Four dramas with their own queries need more clips than the bound holds: the library
     ends within it, no job fails, and a later change that needs evicted clips downloads them
     again."""
@@ -153,7 +152,7 @@ def test_library_bound_evicts_least_recently_used_and_never_a_needed_clip(
     with FakePexels(key=KEY, clips=stock_library) as server:
         for n, query in enumerate(("rain city", "ocean waves", "forest path", "desert road")):
             server.add_query(query, 4, first_id=100 * (n + 1))
-        rows = [(f"d{n}", str(speech_video if n % 2 else speech_video_b), q)
+        rows = [(f"d{n}", str(brief_videos[n % 2]), q)
                 for n, q in enumerate(("rain city", "ocean waves", "forest path", "desert road"))]
         wd = batch(tmp_path, server, rows)
         edit = wd / "bound.yaml"

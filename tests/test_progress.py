@@ -225,9 +225,9 @@ def run_snakemake_in_pty(wd: Path, *args: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def pty_run(tmp_path_factory, speech_video, speech_video_b):
+def pty_run(tmp_path_factory, brief_videos):
     wd = prepare_batch(tmp_path_factory.mktemp("pty"),
-                       [("alpha", str(speech_video)), ("beta", str(speech_video_b))])
+                       [("alpha", str(brief_videos[0])), ("beta", str(brief_videos[1]))])
     rc, out = run_snakemake_in_pty(wd, "--cores", "2")
     return wd, rc, out
 
@@ -252,9 +252,9 @@ def test_a_run_in_a_terminal_shows_running_jobs(pty_run):
 
 
 @pytest.fixture(scope="module")
-def file_run(tmp_path_factory, speech_video, silent_video):
+def file_run(tmp_path_factory, brief_videos, silent_video):
     wd = prepare_batch(tmp_path_factory.mktemp("file"),
-                       [("alpha", str(speech_video)), ("mute", str(silent_video))])
+                       [("alpha", str(brief_videos[0])), ("mute", str(silent_video))])
     out = wd / "snakemake.out"
     env = {k: v for k, v in os.environ.items() if k != "DRAMABATCH_PROGRESS"}
     with out.open("wb") as fh:

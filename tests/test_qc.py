@@ -156,6 +156,7 @@ def frozen_clip(src, out, first: int, last: int):
     return out
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_frozen_stretch_warns(drama, tmp_path):
     d, timeline = drama
     clip = frozen_clip(d / "clip.mp4", tmp_path / "frozen.mp4", 30, 105)  # 2 s .. 7 s
@@ -166,6 +167,7 @@ def test_frozen_stretch_warns(drama, tmp_path):
     assert levels(qc)["black_share"] == "ok"
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_picture_frozen_to_the_end_fails(drama, tmp_path):
     """Footage that stops after a second, its last frame held: the drama fails."""
     d, timeline = drama
@@ -175,6 +177,7 @@ def test_picture_frozen_to_the_end_fails(drama, tmp_path):
     assert "frozen_share" in failure(qc) and "> 0.75" in failure(qc)
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_muted_narration_fails(drama, tmp_path):
     d, timeline = drama
     muted = tmp_path / "muted.mp3"
@@ -204,6 +207,7 @@ def shifted_srt(src, out, by: float) -> None:
     out.write_text("\n".join(blocks), encoding="utf-8")
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_render_with_captions_shifted_by_a_second_fails(drama, tmp_path):
     """The render burned cues 1 s late while the SRT on disk is right: the picture says so."""
     d, timeline = drama
@@ -214,6 +218,7 @@ def test_render_with_captions_shifted_by_a_second_fails(drama, tmp_path):
     assert levels(qc)["caption_words_offset_median_s"] == "ok"
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_srt_shifted_by_a_second_from_the_words_fails(drama, tmp_path):
     """The cues themselves are late against words.json (the render followed them)."""
     d, timeline = drama

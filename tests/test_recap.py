@@ -120,6 +120,7 @@ def test_an_answer_still_invalid_falls_back_to_the_transcript_with_its_reason(en
     assert all("source_start" in s for s in script["segments"])  # the transcript's own times
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_an_endpoint_that_times_out_fails_the_job_and_keeps_no_fallback(endpoint):
     """A timeout is no answer: the job fails (a rerun asks again) rather than record a
     fallback that would stay after the outage."""

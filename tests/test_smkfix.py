@@ -87,6 +87,7 @@ def _releases(semaphore: threading.Semaphore) -> int:
     return count
 
 
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
 def test_a_wakeup_only_when_the_rate_limiter_held_jobs_back():
     scheduler = SimpleNamespace(_open_jobs=threading.Semaphore(0),
                                 job_rate_limiter=_limiter(2, 0.2))

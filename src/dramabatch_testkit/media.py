@@ -15,6 +15,10 @@ SENTENCE_A = ("The old lighthouse keeper climbed the stairs every night. "
               "He cleaned the glass, and he watched the boats come home.")
 SENTENCE_B = ("Clara found a letter inside an old book. "
               "It was written by a soldier, and it was never sent.")
+#: One short sentence each (about 2.5 s of speech): for batches of many dramas where what is said
+#: does not matter (shared downloads, one archive per drama), every drama's jobs then cost less.
+BRIEF_A = "Rain fell on the quiet city all night long."
+BRIEF_B = "The waves rolled in under a grey morning sky."
 
 
 def make_video(path: Path, *, wav: Path | None, seconds: float, size: str = "160x90") -> Path:
