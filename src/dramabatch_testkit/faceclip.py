@@ -65,3 +65,20 @@ def encode_bgr(frames: list[np.ndarray], path: Path, fps: float) -> Path:
                     "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
                    input=np.stack(frames).tobytes(), check=True)
     return path
+
+
+def caption_box(shown: np.ndarray, bare: np.ndarray, min_pixels: int,
+                threshold: int = 60) -> tuple[int, int, int, int] | None:
+    """The box (x0, y0, x1, y1) of what a caption changed in a grey frame: the pixels of
+    ``shown`` that differ by more than ``threshold`` from the same frame rendered without
+    captions (``bare``); None when fewer than ``min_pixels`` changed (no caption shown)."""
+    mask = np.abs(shown.astype(np.int16) - bare) > threshold
+    if mask.sum() < min_pixels:
+        return None
+    ys, xs = np.nonzero(mask)
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+
+
+def meets(box: tuple[int, int, int, int], x: float, y: float, w: float, h: float) -> bool:
+    """Whether ``box`` (x0, y0, x1, y1) overlaps the rectangle at (x, y) sized w x h."""
+    return box[0] < x + w and x < box[2] and box[1] < y + h and y < box[3]
