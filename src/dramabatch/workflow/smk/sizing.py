@@ -15,9 +15,11 @@ quadratic alignment of the check by ear, 146 MB of it, since made linear): about
 minute (the whole narration is held as float32 several times) over a ~700 MB voice and
 Whisper. Since the joined narration is no longer held in memory (voice/joined.py), narrate
 peaked at 1,137 MB at 2 min and 1,132 MB at 4 min (benchmarks/length.py): 1,500 MB over the
-Kokoro voice and Whisper, plus 20 MB a minute for what still grows (the segments' speech,
-~6 MB a minute of narration, and Whisper's decoded copy, ~4 MB; a narration runs up to 1.8x
-its source). Render_long 437 MB at 1 min and 447 MB at 10 min over generated footage, but
+Kokoro voice and Whisper, plus what still grows: the segments' speech (~6 MB a minute of
+narration), Whisper's decoded copy (~4 MB) and, as for transcribe, the check by ear's
+whole-narration spectrogram; a narration runs up to 1.8x its source. At 15 min it peaked at
+1,860 MB (benchmarks/length.py), so narrate asks 1,500 MB + 70 MB a minute.
+Render_long 437 MB at 1 min and 447 MB at 10 min over generated footage, but
 915 MB at 3.6 min and 1,013 MB at 4.6 min over the drama's own scenes (benchmarks/length.py),
 and 1,003 MB for the same 4.6 min in pieces of 1 min: flat with the length (a video over
 render.piece_minutes renders in pieces, render.pieces), 0.8x real time at 1080p. Each is
@@ -55,7 +57,7 @@ class Sizing:
 #: Per rule (see the module docstring for where the figures come from).
 SIZING = {
     "transcribe": Sizing(mem_base=600, mem_per_minute=55, time_base=10, time_per_minute=1.0),
-    "narrate": Sizing(mem_base=1500, mem_per_minute=20, time_base=10, time_per_minute=3.0),
+    "narrate": Sizing(mem_base=1500, mem_per_minute=70, time_base=10, time_per_minute=3.0),
     "render_long": Sizing(mem_base=1300, mem_per_minute=0, time_base=10, time_per_minute=2.0),
     "background": Sizing(mem_base=512, mem_per_minute=0, time_base=10, time_per_minute=0.5),
 }
