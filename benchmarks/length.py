@@ -18,6 +18,7 @@ look, never for the reported table) on ``--cores`` cores, under ``nice``. From e
 stage. The table is appended to benchmarks/RESULTS.md.
 
     .venv/bin/python benchmarks/length.py --minutes 2 15 60 [--cores 2] [--light] [--keep]
+        [--workdir DIR]   (kept and resumable: an hour-long run may span several sessions)
 """
 
 from __future__ import annotations
@@ -114,11 +115,25 @@ def stage(name: str) -> str:
     return "render_short" if name.startswith("render_short_") else name
 
 
-def run(minutes: float, cores: str, light: bool, keep: bool) -> dict:
-    """One length through the workflow; per stage: seconds, peak MB, jobs, declared MB."""
-    wd = Path(tempfile.mkdtemp(prefix=f"dramabatch-length{minutes:g}-"))
+def run(minutes: float, cores: str, light: bool, keep: bool, workdir: Path | None = None) -> dict:
+    """One length through the workflow; per stage: seconds, peak MB, jobs, declared MB.
+
+    With ``workdir`` the run lives in ``workdir/len<minutes>`` and is kept: run again, it
+    resumes (the source is made once; narrate and render_long resume from their pieces), so an
+    hour-long run can span sessions. A resumed job's benchmark file counts only its remainder,
+    and the wall time only the last run: say so where such figures are reported."""
+    if workdir is None:
+        wd = Path(tempfile.mkdtemp(prefix=f"dramabatch-length{minutes:g}-"))
+    else:
+        wd, keep = workdir.resolve() / f"len{minutes:g}", True
+        wd.mkdir(parents=True, exist_ok=True)
     src = wd / "drama.mp4"
-    length = source(minutes, src, wd)
+    if src.exists():
+        length = minutes * 60 + 1.0
+        print(f"source: {src} already made; resuming the run in {wd}", flush=True)
+    else:
+        length = source(minutes, src.with_suffix(".part.mp4"), wd)
+        src.with_suffix(".part.mp4").rename(src)
     (wd / "manifest.tsv").write_text(f"id\tsource\tlanguage\ttitle\nlen\t{src}\tes\t"
                                      "El capitán\n", encoding="utf-8")
     (wd / "config.yaml").write_text(f"manifest: {wd / 'manifest.tsv'}\noutdir: results\n"
@@ -202,6 +217,8 @@ def main() -> None:
     parser.add_argument("--cores", default="2")
     parser.add_argument("--light", action="store_true", help="smaller renders (a quick look)")
     parser.add_argument("--keep", action="store_true", help="keep the working directories")
+    parser.add_argument("--workdir", type=Path,
+                        help="run (and resume) each length in WORKDIR/len<minutes>, kept")
     parser.add_argument("--table-only", action="store_true",
                         help="only tabulate the runs of --minutes already done (their .json)")
     args = parser.parse_args()
@@ -210,7 +227,7 @@ def main() -> None:
         if args.table_only:
             results.append(json.loads(record(minutes).read_text()))
         else:
-            results.append(run(minutes, args.cores, args.light, args.keep))
+            results.append(run(minutes, args.cores, args.light, args.keep, args.workdir))
     append_results(f"Length: the same drama at {', '.join(f'{m:g}' for m in args.minutes)} "
                    "minutes", report(results, args.light, args.cores))
 
