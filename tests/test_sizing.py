@@ -18,6 +18,7 @@ def test_the_ask_grows_with_the_length_and_attempt():
     assert sizing.mem_mb("narrate", 16.6) > 1651 and sizing.mem_mb("transcribe", 16.6) > 571
     # benchmarks/length.py's drama: transcribe peaked at 991 MB at 15 min
     assert sizing.mem_mb("transcribe", 15) > 991 and sizing.mem_mb("narrate", 15) > 1860
+    assert sizing.mem_mb("render_long", 16.9) > 1454
 
 
 def test_minutes_come_from_the_file_and_unknown_is_taken_as_long(tmp_path, speech_video):

@@ -22,7 +22,9 @@ whole-narration spectrogram; a narration runs up to 1.8x its source. At 15 min i
 Render_long 437 MB at 1 min and 447 MB at 10 min over generated footage, but
 915 MB at 3.6 min and 1,013 MB at 4.6 min over the drama's own scenes (benchmarks/length.py),
 and 1,003 MB for the same 4.6 min in pieces of 1 min: flat with the length (a video over
-render.piece_minutes renders in pieces, render.pieces), 0.8x real time at 1080p. Each is
+render.piece_minutes renders in pieces, render.pieces), 0.8x real time at 1080p. But at 15
+min of source (16.9 of narration, in pieces) it peaked at 1,454 MB: about 36 MB a minute still
+grows somewhere in the job, so render_long asks 1,300 MB + 45 MB a minute. Each is
 asked with about 30 % margin over the line through both points, and grows with ``attempt``
 as before. A length that cannot be read (a dry run, a missing file) is taken as
 ``UNKNOWN_MINUTES``: asking for a long drama is safe, a short one is not.
@@ -58,7 +60,7 @@ class Sizing:
 SIZING = {
     "transcribe": Sizing(mem_base=600, mem_per_minute=55, time_base=10, time_per_minute=1.0),
     "narrate": Sizing(mem_base=1500, mem_per_minute=70, time_base=10, time_per_minute=3.0),
-    "render_long": Sizing(mem_base=1300, mem_per_minute=0, time_base=10, time_per_minute=2.0),
+    "render_long": Sizing(mem_base=1300, mem_per_minute=45, time_base=10, time_per_minute=2.0),
     "background": Sizing(mem_base=512, mem_per_minute=0, time_base=10, time_per_minute=0.5),
 }
 
