@@ -63,6 +63,8 @@ def speech(seconds: float, wav: Path, seed: int = 32) -> int:
     rng = random.Random(seed)
     recs = recordings()
     used: set[tuple[int, int, int]] = set()
+    # every (recording, first word, length) there is: runs overlap, but no two are the same
+    possible = sum(max(1, len(w) - n) for _, w in recs for n in range(5, 13))
     parts, total = [], 0
     while total < seconds * RATE:
         r = rng.randrange(len(recs))
@@ -70,8 +72,8 @@ def speech(seconds: float, wav: Path, seed: int = 32) -> int:
         n = rng.randint(5, 12)
         k = rng.randrange(0, max(1, len(words) - n))
         if (r, k, n) in used:
-            if len(used) > 20 * len(words):
-                raise SystemExit("not enough distinct runs for that length")
+            if len(used) >= possible:
+                raise SystemExit(f"not enough distinct runs for that length ({possible} in all)")
             continue
         used.add((r, k, n))
         a = max(0, int((words[k]["start"] - 0.05) * RATE))
