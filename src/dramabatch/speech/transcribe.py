@@ -36,6 +36,7 @@ from .trust import (
     suspect,
 )
 from .vad import voice_spans, voiced_seconds
+from .windows import RATE, WINDOW_S, windows
 
 __all__ = ["load_openai_whisper", "transcribe_openai_whisper"]
 
@@ -101,9 +102,11 @@ def load_faster_whisper(model_path: str, device: str, compute_type: str, threads
 
 
 def transcribe_faster_whisper(audio: str | np.ndarray, opts: TranscribeOptions,
-                              detect: bool = True) -> dict[str, Any]:
+                              detect: bool = True, window_s: float = WINDOW_S) -> dict[str, Any]:
     """Transcribe an audio file or 16 kHz samples; ``detect=False`` takes ``opts.language`` as
-    given (a stretch decoded again on its own is too short to judge the drama's language)."""
+    given (a stretch decoded again on its own is too short to judge the drama's language).
+    Audio longer than ``window_s`` is decoded in windows cut in silences (``windows``); the
+    language is detected on the start only, as for a single window."""
     from faster_whisper.audio import decode_audio
 
     device, compute_type = pick_device(opts.device, opts.compute_type)
@@ -120,7 +123,31 @@ def transcribe_faster_whisper(audio: str | np.ndarray, opts: TranscribeOptions,
         detected, probability, _ = model.detect_language(samples, language_detection_segments=3)
         check_detected(requested, detected, probability, opts.language_mismatch_probability, name)
     language = requested or detected or "en"
-    segments_iter, info = model.transcribe(
+    total_s = len(samples) / RATE
+    segments = []
+    # One window at a time (``windows``): Whisper's features of an hour at once passed 2 GB.
+    for offset, window in windows(samples, window_s):
+        segments += _decode_window(model, window, offset / RATE, total_s, language, opts)
+    return {
+        "backend": "faster-whisper",
+        "model": name,
+        "multilingual": multilingual,
+        "device": device,
+        "compute_type": compute_type,
+        "language": language,
+        "requested_language": requested or "auto",
+        "detected_language": detected,
+        "language_probability": None if probability is None else round(float(probability), 4),
+        "duration": round(total_s, 3),
+        "segments": segments,
+    }
+
+
+def _decode_window(model, samples: np.ndarray, offset_s: float, total_s: float, language: str,
+                   opts: TranscribeOptions) -> list[dict]:
+    """Whisper's segments of one window, their times (and 30 s window) shifted by its offset;
+    progress is logged over the whole audio."""
+    segments_iter, _ = model.transcribe(
         samples,
         language=language,
         beam_size=opts.beam_size,
@@ -135,35 +162,24 @@ def transcribe_faster_whisper(audio: str | np.ndarray, opts: TranscribeOptions,
     )
     segments = []
     for seg in segments_iter:
-        if info.duration:
-            log.info("transcribe: %.0f%%", min(100.0, seg.end / info.duration * 100))
+        if total_s:
+            log.info("transcribe: %.0f%%", min(100.0, (offset_s + seg.end) / total_s * 100))
         segments.append({
-            "window": round(seg.seek / 100, 2),  # the 30 s window (seconds) it was decoded in
-            "start": round(seg.start, 3),
-            "end": round(seg.end, 3),
+            # the 30 s window (seconds) it was decoded in
+            "window": round(offset_s + seg.seek / 100, 2),
+            "start": round(offset_s + seg.start, 3),
+            "end": round(offset_s + seg.end, 3),
             "text": seg.text.strip(),
             "no_speech_prob": round(seg.no_speech_prob, 4),
             "avg_logprob": round(seg.avg_logprob, 4),
             "compression_ratio": round(seg.compression_ratio, 3),
             "words": [
-                {"start": round(w.start, 3), "end": round(w.end, 3), "word": w.word.strip(),
-                 "probability": round(w.probability, 4)}
+                {"start": round(offset_s + w.start, 3), "end": round(offset_s + w.end, 3),
+                 "word": w.word.strip(), "probability": round(w.probability, 4)}
                 for w in (seg.words or [])
             ],
         })
-    return {
-        "backend": "faster-whisper",
-        "model": name,
-        "multilingual": multilingual,
-        "device": device,
-        "compute_type": compute_type,
-        "language": language,
-        "requested_language": requested or "auto",
-        "detected_language": detected,
-        "language_probability": None if probability is None else round(float(probability), 4),
-        "duration": round(float(info.duration), 3),
-        "segments": segments,
-    }
+    return segments
 
 
 def voice_activity_seconds(audio: str) -> float:
