@@ -2,7 +2,9 @@
 
 Synthetic bursts check the splitting itself (every sample once, each window at most W, cuts in
 the gaps, a stream cut like one array); the real Alarcón reading from ``../shared/speech/es``
-checks that a windowed Whisper pass hears what one pass hears, at the same times.
+checks that transcribe's windowed pass hears what one pass hears, at the same times; Piper
+speech does the same for the check by ear's pass over a narration file, which is read window by
+window (its peak memory stays flat with the length).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import re
 import numpy as np
 import pytest
 
+from dramabatch.base.audio import read_wav_mono, write_wav_mono
 from dramabatch.speech.transcribe import TranscribeOptions, transcribe_faster_whisper
 from dramabatch.speech.windows import RATE, stream_16k, windows
+from dramabatch.voice.align import fold, recognise_words
 from dramabatch_testkit.runner import REPO
 
 ES = REPO.parent / "shared" / "speech" / "es"
@@ -67,9 +71,6 @@ def test_last_two_windows_share_the_rest(tmp_path):
 def test_a_file_streams_as_faster_whisper_decodes_it(tmp_path):
     from faster_whisper.audio import decode_audio
 
-    from dramabatch.base.audio import write_wav_mono
-
-    audio, _ = bursts([1.5, 2.5, 1.0])
     rng = np.random.default_rng(3)
     wav = tmp_path / "n.wav"
     write_wav_mono(wav, np.clip(rng.standard_normal(int(7.3 * 24000)) * 0.2, -1, 1), 24000)
@@ -106,6 +107,14 @@ def passes(request):
     return audio, one, windowed, cuts, records
 
 
+def matched(one: list[dict], other: list[dict]) -> list[tuple[dict, dict]]:
+    """The words two passes agree on, paired in order (folded: case, accents, punctuation)."""
+    a, b = [fold(w["word"]) for w in one], [fold(w["word"]) for w in other]
+    return [(one[i + k], other[j + k])
+            for i, j, n in difflib.SequenceMatcher(None, a, b, autojunk=False)
+            .get_matching_blocks() for k in range(n)]
+
+
 def _words(result: dict) -> list[dict]:
     return [w for s in result["segments"] for w in s["words"]]
 
@@ -127,11 +136,7 @@ def test_windowed_pass_cuts_in_silences_and_keeps_the_times(passes):
     for cut in cuts:
         assert not [w for w in got if w["start"] < cut < w["end"]]
     assert abs(len(got) - len(heard)) <= max(3, len(heard) // 20)
-    a = [re.sub(r"\W", "", w["word"].lower()) for w in heard]
-    b = [re.sub(r"\W", "", w["word"].lower()) for w in got]
-    pairs = [(heard[i + k], got[j + k])
-             for i, j, n in difflib.SequenceMatcher(None, a, b, autojunk=False)
-             .get_matching_blocks() for k in range(n)]
+    pairs = matched(heard, got)
     assert len(pairs) >= 0.85 * len(heard)
     close = [abs(x["start"] - y["start"]) <= 0.5 for x, y in pairs]
     assert sum(close) >= 0.95 * len(pairs)
@@ -143,3 +148,74 @@ def test_windowed_progress_goes_over_the_whole_audio(passes):
     assert len(shown) == len(windowed["segments"])
     assert shown == sorted(shown)
     assert shown[0] < 25 and shown[-1] >= 95
+
+
+# -- the check by ear's pass over the whole narration (voice/align.recognise_words) -----------
+
+def test_a_narration_of_one_window_is_heard_as_before(speech_wav):
+    """A file under one window: the very words and times the whole-file pass gave."""
+    from dramabatch.speech.models import resolve_model
+    from dramabatch.speech.transcribe import load_faster_whisper, pick_device
+
+    heard, info = recognise_words(speech_wav, "bundled-tiny.en", "en")
+    device, compute = pick_device("auto", "auto")
+    whisper = load_faster_whisper(resolve_model("bundled-tiny.en"), device, compute, 1)
+    segments, _ = whisper.transcribe(str(speech_wav), language="en", beam_size=5,
+                                     word_timestamps=True, vad_filter=False,
+                                     condition_on_previous_text=False)
+    before = [{"word": w.word.strip(), "start": float(w.start), "end": float(w.end)}
+              for s in segments for w in (s.words or []) if fold(w.word)]
+    assert heard == before and len(heard) >= 5
+    assert info["language"] == "en"
+
+
+def test_a_long_narration_is_heard_in_windows(speech_wav, tmp_path):
+    """Speech said three times at 22 kHz, heard in windows of 8 s: the words of one pass, at
+    their times, none across a cut."""
+    speech, rate = read_wav_mono(speech_wav)
+    pause = np.zeros(int(0.7 * rate), np.float32)
+    wav = tmp_path / "narration.wav"
+    write_wav_mono(wav, np.concatenate([speech, pause] * 3), rate)
+    whole, _ = recognise_words(wav, "bundled-tiny.en", "en", window_s=1e6)
+    got, _ = recognise_words(wav, "bundled-tiny.en", "en", window_s=8)
+    cuts = [o / RATE for o, _ in windows(stream_16k(wav), 8)][1:]
+    assert len(cuts) >= 2
+    assert not [w for w in got for c in cuts if w["start"] < c < w["end"]]
+    assert [w["start"] for w in got] == sorted(w["start"] for w in got)
+    assert abs(len(got) - len(whole)) <= 2
+    same = matched(whole, got)
+    assert len(same) >= 0.9 * len(whole)
+    assert all(abs(a["start"] - b["start"]) <= 0.5 for a, b in same)
+
+
+_PEAK = """
+import resource, sys
+from dramabatch.voice.align import recognise_words
+recognise_words(sys.argv[1], "bundled-tiny.en", "en", window_s=60)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_narration_is_read_window_by_window_in_flat_memory(tmp_path):
+    """Peak memory of the pass over 2 and 6 minutes of 24 kHz narration (silence: Whisper's
+    features cost the same for any sound, and silence decodes fast) in 60 s windows: flat.
+    Read whole, 6 minutes peaked ~170 MB above 2 (tiny.en); windowed, within ~20 MB."""
+    import os
+    import subprocess
+    import sys
+    import wave
+
+    peaks = {}
+    for minutes in (2, 6):
+        wav = tmp_path / f"{minutes}.wav"
+        with wave.open(str(wav), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(24000)
+            for _ in range(minutes):
+                w.writeframes(bytes(2 * 24000 * 60))
+        out = subprocess.run([sys.executable, "-c", _PEAK, str(wav)], check=True,
+                             capture_output=True, text=True, env=os.environ.copy())
+        peaks[minutes] = int(out.stdout.split()[-1])
+    assert peaks[6] - peaks[2] < 60, peaks

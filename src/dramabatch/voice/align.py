@@ -19,6 +19,7 @@ import unicodedata
 from typing import Any
 
 from ..base.errors import DramaError
+from ..speech.windows import RATE, WINDOW_S, stream_16k, windows
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,14 @@ def fold(word: str) -> str:
 
 
 def recognise_words(audio: str | os.PathLike[str], model: str = "bundled-base",
-                    language: str | None = None, threads: int = 1) -> tuple[list[dict], dict]:
-    """Whisper (faster-whisper) words with start/end over ``audio``; plus run info."""
+                    language: str | None = None, threads: int = 1,
+                    window_s: float = WINDOW_S) -> tuple[list[dict], dict]:
+    """Whisper (faster-whisper) words with start/end over ``audio``; plus run info.
+
+    The file is read as a stream and decoded in windows of at most ``window_s`` seconds cut in
+    silences (``speech.windows``), so an hour of narration costs what ten minutes do (Whisper's
+    features of the whole file grew the job ~45 MB a minute); a file of one window is decoded
+    as it always was. Without a language, the first window's detected one holds for the rest."""
     from ..speech.models import resolve_model
     from ..speech.transcribe import load_faster_whisper, pick_device
     from ..speech.trust import primary
@@ -43,12 +50,16 @@ def recognise_words(audio: str | os.PathLike[str], model: str = "bundled-base",
     lang = primary(language)
     if not whisper.model.is_multilingual:
         lang = "en"
-    segments, info = whisper.transcribe(str(audio), language=lang, beam_size=5,
-                                        word_timestamps=True, vad_filter=False,
-                                        condition_on_previous_text=False)
-    words = [{"word": w.word.strip(), "start": float(w.start), "end": float(w.end)}
-             for seg in segments for w in (seg.words or []) if fold(w.word)]
-    return words, {"model": model, "device": device, "language": info.language}
+    words: list[dict] = []
+    for offset, samples in windows(stream_16k(audio), window_s):
+        segments, info = whisper.transcribe(samples, language=lang, beam_size=5,
+                                            word_timestamps=True, vad_filter=False,
+                                            condition_on_previous_text=False)
+        lang = info.language
+        at = offset / RATE
+        words += [{"word": w.word.strip(), "start": at + float(w.start), "end": at + float(w.end)}
+                  for seg in segments for w in (seg.words or []) if fold(w.word)]
+    return words, {"model": model, "device": device, "language": lang}
 
 
 def map_words(script_words: list[str], heard: list[dict]) -> list[dict | None]:
