@@ -49,7 +49,11 @@ print(json.dumps({"seconds": round(time.perf_counter() - start, 1), "words": wor
 
 def measure(pass_: str, wav: Path, window: float, model: str) -> dict:
     out = subprocess.run(["nice", sys.executable, "-c", CHILD, pass_, str(wav), str(window),
-                          model], check=True, capture_output=True, text=True)
+                          model], capture_output=True, text=True)
+    if out.returncode:  # a drama error (the trust checks) is a result too, not a crash
+        last = (out.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"{pass_} {wav.stem} min, window {window:g} s: failed: {last}", flush=True)
+        return {"peak_mb": "failed", "seconds": "-", "words": [], "error": last}
     found = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{pass_} {wav.stem} min, window {window:g} s: {found['peak_mb']} MB, "
           f"{found['seconds']} s, {len(found['words'])} words", flush=True)
@@ -82,9 +86,11 @@ def main() -> None:
     for p in ("transcribe", "recognise_words"):
         for m in args.minutes:
             one, win = done[(p, m, 1e9)], done[(p, m, args.window)]
+            both = one["words"] and win["words"]
+            error = wer(" ".join(one["words"]), " ".join(win["words"])) if both else None
             rows.append([p, f"{m:g}", one["peak_mb"], win["peak_mb"], one["seconds"],
                          win["seconds"], f"{len(one['words'])} / {len(win['words'])}",
-                         f"{wer(' '.join(one['words']), ' '.join(win['words'])) * 100:.1f} %"])
+                         "-" if error is None else f"{error * 100:.1f} %"])
     body = table(["pass", "minutes", "one pass peak MB", "windowed peak MB", "one pass s",
                   "windowed s", "words one / windowed", "windowed vs one pass WER"], rows)
     append_results(f"Whisper passes in windows of {args.window:g} s ({args.model}, real "
