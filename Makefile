@@ -81,6 +81,7 @@ bench: $(SLURM_STAMP)
 	$(PY) benchmarks/length.py --minutes 2 15 60
 	$(PY) benchmarks/render.py --quick
 	$(PY) benchmarks/transcribe.py
+	$(PY) benchmarks/whisper_memory.py
 	$(PY) benchmarks/languages.py
 	$(PY) benchmarks/fit.py
 	$(PY) benchmarks/timing.py

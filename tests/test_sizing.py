@@ -16,8 +16,12 @@ def test_the_ask_grows_with_the_length_and_attempt():
         assert size.mem_mb(10, attempt=2) == 2 * size.mem_mb(10), rule
     # the measured peaks the figures come from fit under what is asked (16.6 min drama)
     assert sizing.mem_mb("narrate", 16.6) > 1651 and sizing.mem_mb("transcribe", 16.6) > 571
-    # benchmarks/length.py's drama: transcribe peaked at 991 MB at 15 min
-    assert sizing.mem_mb("transcribe", 15) > 991 and sizing.mem_mb("narrate", 15) > 1860
+    # benchmarks/length.py's drama: transcribe peaked at 991 MB at 15 min in one pass (10 min
+    # is the most one window holds now: ~770 MB on that line) and 994 MB at 60 min in windows
+    assert sizing.mem_mb("transcribe", 10) > 991 - 5 * 45 and sizing.mem_mb("transcribe", 60) > 994
+    assert sizing.mem_mb("narrate", 15) > 1860
+    # but windows keep the ask under 2 GB for the hour the one pass would have needed 3 GB for
+    assert sizing.mem_mb("transcribe", 60) < 2000
     assert sizing.mem_mb("render_long", 16.9) > 1454
 
 

@@ -8,9 +8,13 @@ JSON load or one container probe per job, when Snakemake schedules it.
 
 How the figures were chosen (the jobs' ``benchmark:`` files, max_rss and s, at two lengths,
 2 cores): transcribe 338 MB at 1 min and 571 MB at 16.6 min on one drama, but 420 MB at
-2 min, 513 MB at 4 min and 991 MB at 15 min on benchmarks/length.py's drama (about 45 MB a
-minute: faster-whisper computes the spectrogram of the whole source at once, so this still
-grows with the length); narrate 241 MB at 1 min (Piper) and 1,651 MB at 16.6 min (Kokoro, and the
+2 min, 513 MB at 4 min and 991 MB at 15 min on benchmarks/length.py's drama when the whole
+source went to Whisper at once (its features grow ~50 MB a minute, benchmarks/
+whisper_memory.py: 3,034 MB for an hour). Since the source is decoded in windows of at most
+10 minutes (speech/windows.py) only the samples still grow (two float32 copies, ~8 MB a
+minute): the same drama at 60 min peaked at 994 MB, so transcribe asks 850 MB + 10 MB a
+minute (950 at the one-window limit of 10 min, whose one pass is ~770 MB on that line);
+narrate 241 MB at 1 min (Piper) and 1,651 MB at 16.6 min (Kokoro, and the
 quadratic alignment of the check by ear, 146 MB of it, since made linear): about 60 MB a
 minute (the whole narration is held as float32 several times) over a ~700 MB voice and
 Whisper. Since the joined narration is no longer held in memory (voice/joined.py), narrate
@@ -58,7 +62,7 @@ class Sizing:
 
 #: Per rule (see the module docstring for where the figures come from).
 SIZING = {
-    "transcribe": Sizing(mem_base=600, mem_per_minute=55, time_base=10, time_per_minute=1.0),
+    "transcribe": Sizing(mem_base=850, mem_per_minute=10, time_base=10, time_per_minute=1.0),
     "narrate": Sizing(mem_base=1500, mem_per_minute=70, time_base=10, time_per_minute=3.0),
     "render_long": Sizing(mem_base=1300, mem_per_minute=45, time_base=10, time_per_minute=2.0),
     "background": Sizing(mem_base=512, mem_per_minute=0, time_base=10, time_per_minute=0.5),
