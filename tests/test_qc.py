@@ -3,6 +3,8 @@ broken one (black stretch, frozen stretch, muted narration, captions shifted by 
 is caught by its own check, with the number and the threshold in the failure line."""
 
 import json
+import logging
+import re
 import shutil
 
 import pytest
@@ -18,6 +20,7 @@ from dramabatch.render.videos import render_long, render_short
 from dramabatch.script.sentences import build_script
 from dramabatch.shorts.plan import plan_shorts
 from dramabatch.voice.narrate import narrate
+from dramabatch.workflow.progress.jobpercent import PERCENT_RE
 from dramabatch_testkit.media import make_video
 
 TEXT = ("The old lighthouse keeper climbed the stairs every night. He cleaned the glass, and "
@@ -288,3 +291,17 @@ def test_measure_reads_loudness_and_peak(drama):
     found = measure(d / "clip.mp4", STYLE)
     assert found.integrated_lufs is None  # no sound
     assert found.black == [] and found.fps == 15
+
+
+def test_measure_reports_its_progress_over_the_whole_video(drama, caplog):
+    """An hour's check decodes for a quarter of an hour: it says how far it is, as the live
+    display reads it ("qc: <video>: NN%"), from the start to the end of the video."""
+    d, timeline = drama
+    with caplog.at_level(logging.INFO, logger="dramabatch.qc.measure"):
+        measure(d / "clip.mp4", STYLE)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("qc: clip.mp4")]
+    percents = [int(m.group(1)) for line in lines
+                if (m := re.fullmatch(r"qc: clip\.mp4: (\d+)%", line))]
+    assert percents and percents == sorted(percents), caplog.text
+    assert percents[0] < 50 and percents[-1] >= 90, percents
+    assert all(PERCENT_RE.search(line) for line in lines), "the live display reads each"

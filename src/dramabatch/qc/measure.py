@@ -16,9 +16,11 @@ The filters' findings are read from ffmpeg's log and the two strips' series from
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,11 @@ from ..base.errors import DramaError
 from ..base.media import ffmpeg_exe, filter_escape, probe
 from ..render.options import SubtitleStyle
 from ..render.placement import BOTTOM, TOP
+
+log = logging.getLogger(__name__)
+
+#: ffmpeg's ``-progress`` line of the time decoded so far.
+_PROGRESS_RE = re.compile(r"^out_time_us=(\d+)$")
 
 #: Width the picture is analysed at: black and frozen stretches and caption changes show as
 #: well at 320 pixels as at 1920, and the filters cost a fraction of the decode.
@@ -176,18 +183,17 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
         files = [(Path(tmp) / f"band{n}.txt", Path(tmp) / f"ref{n}.txt")
                  for n in range(len(bands))]
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
-               "-threads", "1", *DECODE_SKIP, "-i", str(path),
+               "-progress", "pipe:1", "-threads", "1", *DECODE_SKIP, "-i", str(path),
                "-filter_complex", graph(bands, info.has_audio, files, black_pixel),
                "-map", "[vout]", *(["-map", "[aout]"] if info.has_audio else []),
                "-f", "null", "-"]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                                  timeout=timeout or 600 + 5 * info.duration)
-        except subprocess.TimeoutExpired as exc:
-            raise DramaError(f"checking {Path(path).name} timed out") from exc
-        if proc.returncode != 0:
-            tail = " | ".join(proc.stderr.strip().splitlines()[-5:])
-            raise DramaError(f"checking {Path(path).name}: ffmpeg exit {proc.returncode}: {tail}")
+        rc, stderr = _decode(cmd, timeout or 600 + 5 * info.duration, info.duration,
+                             Path(path).name)
+        if rc is None:
+            raise DramaError(f"checking {Path(path).name} timed out")
+        if rc != 0:
+            tail = " | ".join(stderr.strip().splitlines()[-5:])
+            raise DramaError(f"checking {Path(path).name}: ffmpeg exit {rc}: {tail}")
         found = Measures(
             duration=info.duration,
             video_duration=info.video_duration or info.duration,
@@ -196,19 +202,42 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
             strips=[(_series(b), _series(r)) for b, r in files],
         )
         found.band_change, found.reference_change = found.strips[0]
-    log = proc.stderr
     found.black = [(float(a), float(b)) for a, b in re.findall(
-        r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", log)]
-    found.frozen = intervals(log, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
+        r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", stderr)]
+    found.frozen = intervals(stderr, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
                               found.video_duration)
-    found.silence = intervals(log, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
+    found.silence = intervals(stderr, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
                                found.audio_duration)
-    summary = log[log.rfind("Summary:"):] if "Summary:" in log else ""
+    summary = stderr[stderr.rfind("Summary:"):] if "Summary:" in stderr else ""
     loud = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
     peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", summary)
     found.integrated_lufs = _number(loud.group(1)) if loud else None
     found.true_peak_db = _number(peak.group(1)) if peak else None
     return found
+
+
+def _decode(cmd: list[str], timeout: float, duration: float, name: str) -> tuple[int | None, str]:
+    """Run the measuring ffmpeg: (exit status, None when it timed out; its log). Logs
+    ``qc: <name>: NN%`` every tenth of the video (the live display shows it): an hour-long
+    video's check is a quarter of an hour of decoding."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        watchdog = threading.Timer(timeout, proc.kill)
+        watchdog.start()
+        next_report = 0.0
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            m = _PROGRESS_RE.match(line.strip())
+            if m and duration > 0:
+                pct = min(100.0, int(m.group(1)) / 1e6 / duration * 100)
+                if pct >= next_report:
+                    log.info("qc: %s: %.0f%%", name, pct)
+                    next_report = pct + 10
+        rc = proc.wait()
+        timed_out = not watchdog.is_alive() and rc < 0
+        watchdog.cancel()
+        err.seek(0)
+        return (None if timed_out else rc), err.read()
 
 
 def _number(text: str) -> float:
