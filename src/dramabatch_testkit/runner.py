@@ -6,6 +6,7 @@ working directory and the config file are always passed the same way.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -110,7 +111,18 @@ def _fork_server():
 
         _SERVER = multiprocessing.get_context("forkserver")
         _SERVER.set_forkserver_preload(["snakemake.cli", "dramabatch_testkit.runner"])
+        atexit.register(_stop_fork_server)
     return _SERVER
+
+
+def _stop_fork_server() -> None:
+    """Stop and reap the server at exit, so that its runs' CPU time reaches this process's
+    RUSAGE_CHILDREN (``time make test`` then counts them); multiprocessing leaves it unreaped."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # private, Python 3.8 and later
+    if stop is not None:
+        stop()
 
 
 def run_cli(cmd: list[str], timeout: float = 900,
