@@ -58,7 +58,7 @@ lint: $(TEST_STAMP)
 # the voices are mostly one thread (a tiny batch at --cores 2 keeps 1.3 cores busy), so two
 # workers fill two cores. WORKERS=0 runs the tests in pytest's own process (for pdb, -x).
 WORKERS ?= 2
-XDIST   := -n $(WORKERS) --dist loadfile
+XDIST   := -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Everything but the Slurm cluster (pyproject's addopts: -m 'not slurm'), slowest first: the
 # durations list shows where the time goes.

@@ -16,6 +16,7 @@ Tests that start Snakemake are marked ``workflow`` and ``slow`` here automatical
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import resource
 import subprocess
@@ -51,9 +52,9 @@ from dramabatch_testkit.runner import (  # noqa: F401 - re-exported for the test
 #: What starts the workflow: a test, fixture or module helper that reaches one of these (through
 #: the module's own functions, at any depth) is a workflow test.
 _WORKFLOW_STARTERS = (runner.snakemake, runner.snakemake_cmd, runner.timed_snakemake,
-                      runner.run_batch, runner.prepare_batch, runner.SNAKEMAKE)
+                      runner.run_batch, runner.prepare_batch, runner.run_cli, runner.SNAKEMAKE)
 _STARTER_NAMES = {"snakemake", "snakemake_cmd", "timed_snakemake", "run_batch", "prepare_batch",
-                  "SNAKEMAKE"}
+                  "run_cli", "SNAKEMAKE"}
 
 
 def _codes(code) -> Iterator:
@@ -89,12 +90,29 @@ def pytest_addoption(parser):
     parser.addoption("--cpu-durations", type=int, default=0, metavar="N",
                      help="list the N tests that used the most CPU seconds (theirs and their "
                           "subprocesses', setup included): wall times mislead on a shared machine")
+    parser.addoption("--record-file-seconds", action="store_true",
+                     help=f"write each test file's seconds (setup, call, teardown) to "
+                          f"{FILE_SECONDS.name}, the order `make test` starts files in")
+
+
+#: Each test file's recorded seconds (``--record-file-seconds``). make test runs whole files in
+#: two pytest-xdist workers (--dist loadfile --no-loadscope-reorder), in collection order: the
+#: slowest files first, so that no long file starts last and leaves the other worker idle.
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
+_FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    name = report.nodeid.split("::")[0]
+    _FILE_SECONDS[name] = _FILE_SECONDS.get(name, 0.0) + report.duration
 
 
 def _cpu_seconds() -> float:
+    """This process's CPU, its subprocesses', and the Snakemake runs forked for it (run_cli)."""
     own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
                                                           resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+            + runner.CLI_CPU_SECONDS)
 
 
 _CPU: dict[str, float] = {}
@@ -108,6 +126,14 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # under pytest-xdist the controller sees every file's reports; a worker only its own
+    if (config.getoption("--record-file-seconds") and _FILE_SECONDS
+            and not os.environ.get("PYTEST_XDIST_WORKER")):
+        known = json.loads(FILE_SECONDS.read_text()) if FILE_SECONDS.exists() else {}
+        known.update({name: round(s, 1) for name, s in _FILE_SECONDS.items()})
+        FILE_SECONDS.write_text(json.dumps(dict(sorted(known.items(), key=lambda kv: -kv[1])),
+                                           indent=0) + "\n")
+        terminalreporter.write_line(f"wrote {len(_FILE_SECONDS)} files' seconds to {FILE_SECONDS}")
     count = config.getoption("--cpu-durations")
     if not count or not _CPU:
         return
@@ -123,7 +149,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test that starts Snakemake (itself or through a fixture) workflow and slow."""
+    """Mark every test that starts Snakemake (itself or through a fixture) workflow and slow;
+    order the files slowest first (FILE_SECONDS; unrecorded files last), tests within a file as
+    they are written."""
+    seconds = json.loads(FILE_SECONDS.read_text()) if FILE_SECONDS.exists() else {}
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], 0.0))
     verdicts: dict = {}
     for item in items:
         funcs = [getattr(item, "function", None)]

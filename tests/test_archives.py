@@ -4,6 +4,7 @@ disk estimate before a run (issue 17)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -28,14 +29,21 @@ def _unzip_test(path: Path) -> None:
 
 
 def _drama_files(root: Path, drama: str, n: int, size: int = 64) -> list[Path]:
+    """``n`` small JSON files, each its own content. Written through os.open and plain strings:
+    the ZIP64 test writes 66,000 of them, where pathlib's and open()'s per-file overhead was a
+    third of its time."""
     folder = root / drama
-    folder.mkdir(parents=True, exist_ok=True)  # once: the ZIP64 test writes 66,000 files
+    folder.mkdir(parents=True, exist_ok=True)
     files = []
     for i in range(n):
-        f = folder / f"part_{i:05d}.json"
-        f.write_text(json.dumps({"drama": drama, "i": i, "pad": "ñ" * size}), encoding="utf-8")
-        files.append(f)
-    return files
+        name = os.path.join(folder, f"part_{i:05d}.json")
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, json.dumps({"drama": drama, "i": i, "pad": "ñ" * size}).encode())
+        finally:
+            os.close(fd)
+        files.append(name)
+    return [Path(f) for f in files]
 
 
 def test_batch_zip_holds_every_drama_archive_and_verifies(tmp_path):

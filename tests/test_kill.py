@@ -20,7 +20,13 @@ import pytest
 from dramabatch.base.fsutil import sha256_file
 from dramabatch.base.media import decode_check, probe
 from dramabatch_testkit.loopback import LoopbackServer
-from dramabatch_testkit.runner import TINY_CONFIG, snakemake, snakemake_cmd, write_manifest
+from dramabatch_testkit.runner import (
+    TINY_CONFIG,
+    run_cli,
+    snakemake,
+    snakemake_cmd,
+    write_manifest,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -53,8 +59,13 @@ def start(wd: Path) -> subprocess.Popen:
 
 def resume(wd: Path) -> subprocess.CompletedProcess:
     """The README's resume command after a kill: unlock, then the same run again."""
-    subprocess.run(snakemake_cmd(wd, "--unlock"), capture_output=True, timeout=120, check=True)
+    unlock(wd)
     return snakemake(wd, "--cores", "2")
+
+
+def unlock(wd: Path) -> None:
+    proc = run_cli(snakemake_cmd(wd, "--unlock"), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def kill_when(proc: subprocess.Popen, condition, timeout: float = 300) -> bool:
@@ -139,8 +150,7 @@ def test_kill_minus_nine_at_every_stage_then_resume(tmp_path, brief_videos):
         for name, condition in moments.items():
             proc = start(wd) if not killed else None
             if proc is None:
-                subprocess.run(snakemake_cmd(wd, "--unlock"), capture_output=True, timeout=120,
-                               check=True)
+                unlock(wd)
                 proc = start(wd)
             if kill_when(proc, condition):
                 killed.append(name)

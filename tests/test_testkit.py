@@ -63,3 +63,41 @@ def test_a_copied_batch_keeps_times_and_snakemakes_records(tmp_path):
     assert (dst / ".snakemake" / "metadata" / "record").exists()
     copied.write_bytes(b"changed")
     assert out.read_bytes() == b"video", "the copy is not a link to the original"
+
+
+def test_run_cli_answers_as_the_snakemake_script_does(tmp_path, monkeypatch):
+    """run_cli forks Snakemake's own main from a server that imported it once: the same exit
+    status, output and files as the script, in the caller's directory and environment, and a
+    run past its timeout is killed and raises as subprocess.run does."""
+    import subprocess
+
+    import pytest
+
+    from dramabatch_testkit.runner import SNAKEMAKE, run_cli
+
+    snakefile = tmp_path / "Snakefile"
+    snakefile.write_text(
+        'import os\nprint("probe", os.environ.get("RUN_CLI_PROBE"), os.getcwd())\n'
+        'rule all:\n    output: "made.txt"\n    shell: "echo $RUN_CLI_PROBE > {output}"\n'
+        'rule slow:\n    shell: "sleep 30"\n')
+    monkeypatch.chdir(tmp_path)
+    env = {**os.environ, "RUN_CLI_PROBE": "from-the-caller"}
+    cmd = [SNAKEMAKE, "-s", str(snakefile), "--cores", "1"]
+    forked = run_cli(cmd, env=env)
+    assert forked.returncode == 0, forked.stderr[-2000:]
+    assert f"probe from-the-caller {tmp_path}" in forked.stdout
+    assert (tmp_path / "made.txt").read_text() == "from-the-caller\n"
+    (tmp_path / "made.txt").unlink()
+    script = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert script.returncode == 0 and script.stdout == forked.stdout
+    assert (tmp_path / "made.txt").read_text() == "from-the-caller\n"
+
+    bad = [SNAKEMAKE, "-s", str(snakefile), "--no-such-option"]
+    forked, script = run_cli(bad), subprocess.run(bad, capture_output=True, text=True)
+    assert forked.returncode == script.returncode != 0
+    # the usage text lists sets, whose order differs between processes: the error line does not
+    last = forked.stderr.strip().splitlines()[-1]
+    assert last == script.stderr.strip().splitlines()[-1] and "--no-such-option" in last
+
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_cli([SNAKEMAKE, "-s", str(snakefile), "--cores", "1", "slow"], timeout=3)

@@ -22,7 +22,7 @@ from dramabatch.workflow.rerun.tracks import (
     Subject,
     tracked,
 )
-from dramabatch_testkit.runner import REPO, SNAKEMAKE, TINY_CONFIG, write_manifest
+from dramabatch_testkit.runner import REPO, SNAKEMAKE, TINY_CONFIG, run_cli, write_manifest
 
 sys.path.insert(0, str(REPO / "tools"))
 from stage_code import RECORD, code_hash, current  # noqa: E402
@@ -229,8 +229,8 @@ def planned_jobs(wd: Path, *configfiles: Path) -> set[str]:
     """The rules `snakemake -n` would run (its job-stats table), minus the `all` target."""
     cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "-n", "--cores", "1",
            "--configfiles", str(wd / "config.yaml"), *map(str, configfiles)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                          env={k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"})
+    proc = run_cli(cmd, timeout=300,
+                   env={k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"})
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-2000:]
     table = re.search(r"^job\s+count\s*\n-+\s+-+\n(.*?)^total", proc.stdout, re.M | re.S)
     if table is None:
@@ -251,7 +251,7 @@ def finished(tmp_path_factory, speech_video) -> Path:
     cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "--cores", "2",
            "--configfile", str(wd / "config.yaml")]
     env = {k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
+    proc = run_cli(cmd, timeout=900, env=env)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     assert planned_jobs(wd) == set(), "a finished batch must plan nothing"
     return wd
@@ -373,7 +373,7 @@ def test_the_job_graph_does_not_depend_on_the_pexels_key(tmp_path, speech_video)
     base = {k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"}
     plans = []
     for env in (base, {**base, "PEXELS_API_KEY": "some-key-value"}):
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+        proc = run_cli(cmd, timeout=120, env=env)
         assert proc.returncode == 0, proc.stderr[-2000:]
         plans.append(re.search(r"^job\s+count.*?^total\s+\d+", proc.stdout, re.M | re.S)[0])
     assert plans[0] == plans[1] and "pexels_search" in plans[0]
@@ -422,8 +422,8 @@ def test_real_stages_cover_what_they_run():
 def dry_run(wd: Path, edit: Path) -> subprocess.CompletedProcess:
     cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(wd), "-n", "--cores", "1",
            "--configfiles", str(wd / "config.yaml"), str(edit)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                          env={k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"})
+    return run_cli(cmd, timeout=300,
+                   env={k: v for k, v in os.environ.items() if k != "PEXELS_API_KEY"})
 
 
 @pytest.mark.slow
