@@ -295,7 +295,8 @@ def test_measure_reads_loudness_and_peak(drama):
 
 def test_measure_reports_its_progress_over_the_whole_video(drama, caplog):
     """An hour's check decodes for a quarter of an hour: it says how far it is, as the live
-    display reads it ("qc: <video>: NN%"), from the start to the end of the video."""
+    display reads it ("qc: <video>: NN%"), up to the end of the video (how many reports a clip
+    of seconds gets depends on ffmpeg's progress period: at least the last)."""
     d, timeline = drama
     with caplog.at_level(logging.INFO, logger="dramabatch.qc.measure"):
         measure(d / "clip.mp4", STYLE)
@@ -303,5 +304,5 @@ def test_measure_reports_its_progress_over_the_whole_video(drama, caplog):
     percents = [int(m.group(1)) for line in lines
                 if (m := re.fullmatch(r"qc: clip\.mp4: (\d+)%", line))]
     assert percents and percents == sorted(percents), caplog.text
-    assert percents[0] < 50 and percents[-1] >= 90, percents
+    assert percents[-1] >= 90, percents
     assert all(PERCENT_RE.search(line) for line in lines), "the live display reads each"
