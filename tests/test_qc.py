@@ -298,7 +298,7 @@ def test_measure_reports_its_progress_over_the_whole_video(drama, caplog):
     display reads it ("qc: <video>: NN%"), up to the end of the video (how many reports a clip
     of seconds gets depends on ffmpeg's progress period: at least the last)."""
     d, timeline = drama
-    with caplog.at_level(logging.INFO, logger="dramabatch.qc.measure"):
+    with caplog.at_level(logging.INFO):
         measure(d / "clip.mp4", STYLE)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("qc: clip.mp4")]
     percents = [int(m.group(1)) for line in lines

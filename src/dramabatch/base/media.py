@@ -7,7 +7,6 @@ Probing uses PyAV rather than an ffprobe binary, which imageio-ffmpeg does not s
 
 from __future__ import annotations
 
-import collections
 import logging
 import os
 import re
@@ -78,6 +77,24 @@ def run_ffmpeg(
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
            "-progress", "pipe:1", "-nostats", *args]
     log.info("%s: %s", what, " ".join(_quote(a) for a in cmd))
+    rc, stderr = ffmpeg_progress(cmd, timeout, duration, what, progress_every, progress)
+    if rc is None:
+        raise DramaError(f"{what} timed out after {timeout:.0f} s")
+    if rc != 0:
+        tail = stderr.splitlines()[-STDERR_TAIL:]
+        # One line, so the batch summary can show it: "drama, stage: cause".
+        detail = " | ".join(line.strip() for line in tail if line.strip()) or f"exit {rc}"
+        raise DramaError(f"{what} failed (ffmpeg exit {rc}): {detail}")
+    log.info("%s: done", what)
+
+
+def ffmpeg_progress(cmd: list[str], timeout: float, duration: float | None, what: str,
+                    every: float = 10.0,
+                    progress: Callable[[float], None] | None = None) -> tuple[int | None, str]:
+    """Run a full ffmpeg command line that has ``-progress pipe:1``: log ``<what>: NN%`` every
+    ``every`` percent of ``duration``, pass the seconds done to ``progress``, kill it past
+    ``timeout``. Returns (exit status, None when it was killed for time; its stderr). stderr
+    goes to a temporary file, so neither pipe can fill up and block the encoder."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
         watchdog = threading.Timer(timeout, proc.kill)
@@ -92,19 +109,12 @@ def run_ffmpeg(
                 pct = min(100.0, int(m.group(1)) / 1e6 / duration * 100)
                 if pct >= next_report:
                     log.info("%s: %.0f%%", what, pct)
-                    next_report = pct + progress_every
+                    next_report = pct + every
         rc = proc.wait()
         timed_out = not watchdog.is_alive() and rc < 0
         watchdog.cancel()
-        if timed_out:
-            raise DramaError(f"{what} timed out after {timeout:.0f} s")
-        if rc != 0:
-            err.seek(0)
-            tail = collections.deque(err, maxlen=STDERR_TAIL)
-            # One line, so the batch summary can show it: "drama, stage: cause".
-            detail = " | ".join(line.strip() for line in tail if line.strip()) or f"exit {rc}"
-            raise DramaError(f"{what} failed (ffmpeg exit {rc}): {detail}")
-    log.info("%s: done", what)
+        err.seek(0)
+        return (None if timed_out else rc), err.read()
 
 
 def _quote(arg: str) -> str:

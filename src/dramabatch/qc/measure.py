@@ -16,23 +16,15 @@ The filters' findings are read from ffmpeg's log and the two strips' series from
 
 from __future__ import annotations
 
-import logging
 import re
-import subprocess
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.errors import DramaError
-from ..base.media import ffmpeg_exe, filter_escape, probe
+from ..base.media import ffmpeg_exe, ffmpeg_progress, filter_escape, probe
 from ..render.options import SubtitleStyle
 from ..render.placement import BOTTOM, TOP
-
-log = logging.getLogger(__name__)
-
-#: ffmpeg's ``-progress`` line of the time decoded so far.
-_PROGRESS_RE = re.compile(r"^out_time_us=(\d+)$")
 
 #: Width the picture is analysed at: black and frozen stretches and caption changes show as
 #: well at 320 pixels as at 1920, and the filters cost a fraction of the decode.
@@ -187,8 +179,9 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
                "-filter_complex", graph(bands, info.has_audio, files, black_pixel),
                "-map", "[vout]", *(["-map", "[aout]"] if info.has_audio else []),
                "-f", "null", "-"]
-        rc, stderr = _decode(cmd, timeout or 600 + 5 * info.duration, info.duration,
-                             Path(path).name)
+        # "qc: <video>: NN%" for the live display: an hour's check decodes for minutes
+        rc, stderr = ffmpeg_progress(cmd, timeout or 600 + 5 * info.duration, info.duration,
+                                     f"qc: {Path(path).name}")
         if rc is None:
             raise DramaError(f"checking {Path(path).name} timed out")
         if rc != 0:
@@ -214,30 +207,6 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
     found.integrated_lufs = _number(loud.group(1)) if loud else None
     found.true_peak_db = _number(peak.group(1)) if peak else None
     return found
-
-
-def _decode(cmd: list[str], timeout: float, duration: float, name: str) -> tuple[int | None, str]:
-    """Run the measuring ffmpeg: (exit status, None when it timed out; its log). Logs
-    ``qc: <name>: NN%`` every tenth of the video (the live display shows it): an hour-long
-    video's check is a quarter of an hour of decoding."""
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
-        watchdog = threading.Timer(timeout, proc.kill)
-        watchdog.start()
-        next_report = 0.0
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            m = _PROGRESS_RE.match(line.strip())
-            if m and duration > 0:
-                pct = min(100.0, int(m.group(1)) / 1e6 / duration * 100)
-                if pct >= next_report:
-                    log.info("qc: %s: %.0f%%", name, pct)
-                    next_report = pct + 10
-        rc = proc.wait()
-        timed_out = not watchdog.is_alive() and rc < 0
-        watchdog.cancel()
-        err.seek(0)
-        return (None if timed_out else rc), err.read()
 
 
 def _number(text: str) -> float:
