@@ -42,8 +42,8 @@ def _drama_files(root: Path, drama: str, n: int, size: int = 64) -> list[Path]:
             os.write(fd, json.dumps({"drama": drama, "i": i, "pad": "ñ" * size}).encode())
         finally:
             os.close(fd)
-        files.append(name)
-    return [Path(f) for f in files]
+        files.append(Path(name))
+    return files
 
 
 def test_batch_zip_holds_every_drama_archive_and_verifies(tmp_path):
