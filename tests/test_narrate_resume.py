@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,24 +24,38 @@ OPTIONS = {"engine": "piper", "voice": "bundled", "loudness_lufs": -16, "true_pe
 # slow: voices and kills real narrations (3-7 s each); make test-fast leaves it out
 pytestmark = pytest.mark.slow
 
-#: The narrate job in its own process: each engine call noted in a file, and with a kill
-#: number, SIGKILL after that many calls (no cleanup, no finally: what a preemption does).
+#: Loaded by every Python process of the narrate job (``sitecustomize`` on PYTHONPATH): the
+#: job and the voicing children that it starts (``voice.voicer``). Each engine call is noted
+#: in a file; with a kill number, after that many calls the job is killed with SIGKILL (no
+#: cleanup, no finally: what a preemption does). A child that voiced the call then waits: it
+#: must die with its job (and so never keeps the piece it was about to write).
+HOOK = """
+import os, signal, sys, time
+if os.environ.get("RESUME_CALLS"):
+    from dramabatch.voice.tts.piper_engine import PiperEngine
+    calls, kill_after = os.environ["RESUME_CALLS"], int(os.environ["RESUME_KILL"])
+    real = PiperEngine.synthesize
+    def counted(self, text):
+        done = real(self, text)
+        with open(calls, "a") as fh:
+            fh.write(text + "\\n")
+        if kill_after and sum(1 for _ in open(calls)) >= kill_after:
+            job = int(os.environ.get("RESUME_JOB", os.getpid()))
+            with open(calls + ".pid", "w") as fh:
+                fh.write(f"{os.getpid()} {job}")
+            os.kill(job, signal.SIGKILL)
+            time.sleep(0 if job == os.getpid() else 60)
+        return done
+    PiperEngine.synthesize = counted
+"""
+
+#: The narrate job in its own process.
 CHILD = """
-import json, os, signal, sys
-from dramabatch.voice.tts.piper_engine import PiperEngine
+import json, os, sys
+os.environ["RESUME_JOB"] = str(os.getpid())  # for the hook in the voicing children
 from dramabatch.voice.narrate import narrate
-calls, kill_after = sys.argv[1], int(sys.argv[2])
-real = PiperEngine.synthesize
-def counted(self, text):
-    done = real(self, text)
-    with open(calls, "a") as fh:
-        fh.write(text + "\\n")
-    if kill_after and sum(1 for _ in open(calls)) >= kill_after:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return done
-PiperEngine.synthesize = counted
-out, pieces = sys.argv[3], sys.argv[6]
-script, options = json.loads(sys.argv[4]), json.loads(sys.argv[5])
+out, pieces = sys.argv[1], sys.argv[4]
+script, options = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 narrate(script, out + "/n.mp3", out + "/n.json", options, pieces=pieces if pieces else None)
 """
 
@@ -48,10 +63,25 @@ narrate(script, out + "/n.mp3", out + "/n.json", options, pieces=pieces if piece
 def _run(out: Path, calls: Path, kill_after: int, pieces: Path | None, script=SCRIPT,
          options=OPTIONS) -> subprocess.CompletedProcess:
     out.mkdir(exist_ok=True)
+    hook = out.parent / "hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(HOOK)
+    path = os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p)
     return subprocess.run(
-        [sys.executable, "-c", CHILD, str(calls), str(kill_after), str(out), json.dumps(script),
-         json.dumps(options), str(pieces or "")], capture_output=True, text=True, timeout=600,
-        env={**os.environ})
+        [sys.executable, "-c", CHILD, str(out), json.dumps(script), json.dumps(options),
+         str(pieces or "")], capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": path, "RESUME_CALLS": str(calls),
+             "RESUME_KILL": str(kill_after)})
+
+
+def _gone(pid: int) -> None:
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} outlived its killed job")
 
 
 def _said(calls: Path) -> list[str]:
@@ -63,6 +93,9 @@ def test_a_killed_narration_resumes_and_voices_only_what_is_missing(tmp_path):
     killed = _run(tmp_path / "a", tmp_path / "calls1", 3, pieces)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert _said(tmp_path / "calls1") == LINES[:3]  # killed while voicing the third
+    voicer, job = map(int, (tmp_path / "calls1.pid").read_text().split())
+    assert voicer != job  # Piper voiced in a child process (voice.voicer), not in the job
+    _gone(voicer)  # and that child died with its job
     assert not (tmp_path / "a" / "n.json").exists()
     assert len(list(pieces.glob("*.npz"))) == 2 and not list(pieces.glob("*.tmp"))
 

@@ -2,6 +2,8 @@
 
 Timings in ``narration.json`` are computed from sample counts while joining, so subtitles are
 placed where the words are, not estimated afterwards. Identical segments are synthesised once.
+The neural voices speak in child processes (``voicer``: flat memory at any length), every
+piece kept in the resume store (``pieces``); loudness and encoding are in ``loudness``.
 """
 
 from __future__ import annotations
@@ -10,30 +12,27 @@ import json
 import logging
 import os
 import re
-import subprocess
 import tempfile
 import unicodedata
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ..base.audio import resample, trim_silence, write_wav_mono
+from ..base.audio import resample, trim_silence
 from ..base.errors import DramaError
-from ..base.fsutil import atomic_output, write_text_atomic
-from ..base.media import ffmpeg_exe, run_ffmpeg
+from ..base.fsutil import write_text_atomic
 from .align import words_from_heard
 from .hearing import check_by_ear, check_summary, whisper_recogniser
-from .joined import JoinedWav, write_joined
+from .joined import write_joined
+from .loudness import encode_narration
 from .moments import MOMENT_RATE, level_moments, source_moment
 from .pieces import PieceStore
 from .tts import Engine, engine_plan, make_engine, slower_take
+from .voicer import IN_CHILD, voice_texts
 
 log = logging.getLogger(__name__)
-
-#: Largest miss of the loudness target accepted after the correction passes.
-LOUDNESS_TOLERANCE_LU = 2.0
-
 
 def speakable(text: str) -> str:
     """What an engine is given: the text without emoji/pictographs (kept in subtitles)."""
@@ -59,14 +58,21 @@ def synthesize_segments(
     skipped: list[dict] = []
     for position, (name, engine) in enumerate(engines):
         try:
-            if isinstance(engine, dict):
-                engine = make_engine(name, engine)
-            pieces, rate = _voice(segments, engine, source, store)
+            if isinstance(engine, dict) and name in IN_CHILD and store is not None \
+                    and store.folder is not None:
+                speak, voice_id = _voice_in_children(segments, name, engine, store)
+                shown = True  # the children's progress was the narration's
+            else:
+                if isinstance(engine, dict):
+                    engine = make_engine(name, engine)
+                kept = store if store is not None else PieceStore(None)
+                speak = partial(kept.voice, engine)
+                voice_id = getattr(engine, "voice_id", "")
+                shown = False
+            pieces, rate = _voice(segments, speak, name, source, store, progress=not shown)
             moments = level_moments(segments, pieces, rate)
-            return rate, {"engine": name,
-                                          "voice": getattr(engine, "voice_id", ""),
-                                          "skipped": skipped, "position": position,
-                                          "pieces": pieces, "moments": moments}
+            return rate, {"engine": name, "voice": voice_id, "skipped": skipped,
+                          "position": position, "pieces": pieces, "moments": moments}
         except DramaError as exc:
             log.warning("TTS engine '%s' failed: %s", name, exc.cause)
             skipped.append({"engine": name, "reason": exc.cause})
@@ -74,15 +80,49 @@ def synthesize_segments(
                      + "; ".join(f"{s['engine']}: {s['reason']}" for s in skipped))
 
 
-def _voice(segments: list[dict], engine: Engine,
+def _voice_in_children(segments: list[dict], name: str, options: dict, store: PieceStore,
+                       ) -> tuple[Callable[[str], tuple[np.ndarray, int]], str]:
+    """Voice every spoken text in child processes (``voicer``), logging "narrate: NN%";
+    return (how to read a text's speech back from the store, the voice's name)."""
+    texts = list(dict.fromkeys(speakable(seg["text"]) for seg in segments
+                               if seg.get("kind") != "original"))
+    counts = {"voiced": 0, "kept": 0}
+    shown = -1
+
+    def progress(done: int, voiced: bool) -> None:
+        nonlocal shown
+        counts["voiced" if voiced else "kept"] += 1
+        percent = 100 * done // max(1, len(texts))
+        if percent // 5 > shown:  # every 5 %: a few dozen lines for any length
+            shown = percent // 5
+            log.info("narrate: %d%%", percent)
+
+    who = voice_texts(name, options, texts, store.folder, progress)
+    log.info("narrate: %d texts voiced in child processes, %d kept from an earlier run",
+             counts["voiced"], counts["kept"])
+
+    def speak(text: str) -> tuple[np.ndarray, int]:
+        found = store.get(store.key(text, who))
+        if found is None:
+            raise DramaError(f"TTS engine '{name}': the speech voiced for {text!r} is missing "
+                             f"from {store.folder}")
+        return found
+
+    voice_id = (who.get("settings") or {}).get("voice_id", "")
+    return speak, voice_id
+
+
+def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]], name: str,
            source: str | os.PathLike[str] | None = None,
-           store: PieceStore | None = None) -> tuple[list[np.ndarray], int]:
+           store: PieceStore | None = None, progress: bool = True,
+           ) -> tuple[list[np.ndarray], int]:
     """Each segment's speech (silence trimmed) at the first segment's rate; a recap's original
     moment is the source's own sound, exactly its length (never trimmed).
 
-    Logs "narrate: NN%" (segments done) for the live display: an hour is tens of minutes."""
-    store = store if store is not None else PieceStore(None)
-    reused_before = store.reused
+    ``speak(text)`` gives a text's speech (an engine through the store, or the store alone
+    when children voiced it). With ``progress``, logs "narrate: NN%" (segments done) for the
+    live display: an hour is tens of minutes."""
+    reused_before = store.reused if store is not None else 0
     cache: dict[str, tuple[np.ndarray, int]] = {}
     shown = -1
     rate = 0
@@ -96,22 +136,22 @@ def _voice(segments: list[dict], engine: Engine,
         if not any(ch.isalnum() for ch in text):
             raise DramaError(f"script segment {idx} has nothing to speak: {seg['text']!r}")
         if text not in cache:
-            cache[text] = store.voice(engine, text)
+            cache[text] = speak(text)
         else:
             log.info("narrate: segment %d repeats an earlier one; reusing its audio", idx)
         samples, seg_rate = cache[text]
         rate = rate or seg_rate
         speech = trim_silence(resample(samples, seg_rate, rate), rate)
         if len(speech) == 0:
-            raise DramaError(f"TTS engine '{engine.name}' produced silence for: {text!r}")
+            raise DramaError(f"TTS engine '{name}' produced silence for: {text!r}")
         pieces.append(speech)
         percent = 100 * (idx + 1) // len(segments)
-        if percent // 5 > shown:  # every 5 %: a few dozen lines for any length
+        if progress and percent // 5 > shown:  # every 5 %: a few dozen lines for any length
             shown = percent // 5
             log.info("narrate: %d%%", percent)
+    reused = (store.reused if store is not None else 0) - reused_before
     log.info("narrate: %d segments, %d synthesised, %d kept from an earlier run",
-             len(segments), len(cache) - (store.reused - reused_before),
-             store.reused - reused_before)
+             len(segments), len(cache) - reused, reused)
     return pieces, rate
 
 
@@ -136,97 +176,11 @@ def _assemble(segments: list[dict], pieces: list[np.ndarray],
 
 def _join(segments: list[dict], engine: Engine,
           source: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, int, list[dict]]:
-    pieces, rate = _voice(segments, engine, source)
+    pieces, rate = _voice(segments, partial(PieceStore(None).voice, engine), engine.name,
+                          source)
     level_moments(segments, pieces, rate)
     samples, timed = _assemble(segments, pieces, rate)
     return samples, rate, timed
-
-
-def measure_loudness(wav: Path, target_lufs: float, true_peak: float) -> dict[str, Any]:
-    """First loudnorm pass: measure integrated loudness, true peak, LRA and threshold."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(wav), "-af",
-         f"loudnorm=I={target_lufs}:TP={true_peak}:LRA=11:print_format=json", "-f", "null", "-"],
-        capture_output=True, text=True, timeout=600,
-    )
-    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", proc.stderr)
-    if proc.returncode != 0 or not match:
-        raise DramaError(f"loudness measurement failed: {proc.stderr[-500:]}")
-    return json.loads(match.group(0))
-
-
-def measure_file(path: Path) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) of an encoded file, by ffmpeg's ebur128 meter."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-i", str(path), "-af",
-         "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, timeout=600)
-    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
-    i_match = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
-    p_match = re.search(r"Peak:\s*(-?[\d.]+|-inf) dBFS", summary)
-    if proc.returncode != 0 or not i_match or not p_match:
-        raise DramaError(f"loudness measurement failed: {proc.stderr[-500:]}")
-    return float(i_match.group(1)), float(p_match.group(1))
-
-
-def encode_narration(samples: np.ndarray | JoinedWav, rate: int, mp3: Path, *,
-                     target_lufs: float,
-                     true_peak: float, out_rate: int = 44100, bitrate: str = "160k") -> dict:
-    """Normalise loudness to ``target_lufs`` under a ``true_peak`` ceiling; encode MP3 atomically.
-
-    A linear gain is used when it reaches the target within the ceiling. Speech is peaky, so
-    usually it does not: then a look-ahead peak limiter (delay-compensated, so every timing stays
-    exact) holds the peaks while the gain brings the programme up to the target. The encoded
-    file is measured again (ebur128, true peak) and the gain corrected, up to five passes.
-    """
-    with tempfile.TemporaryDirectory() as tmpdir:
-        if isinstance(samples, JoinedWav):  # already on disk (narrate: never held whole)
-            wav = samples.path
-        else:
-            wav = Path(tmpdir) / "narration.wav"
-            write_wav_mono(wav, samples, rate)
-        m = measure_loudness(wav, target_lufs, true_peak)
-        gain = target_lufs - float(m["input_i"])
-        # Sample-peak ceiling for the limiter, with margin for inter-sample and MP3 overshoot.
-        ceiling = true_peak - 1.0
-        limited = float(m["input_tp"]) + gain > true_peak
-        trial = Path(tmpdir) / "trial.mp3"
-        for _ in range(5):
-            af = f"volume={gain:.2f}dB"
-            if limited:
-                af += (f",alimiter=limit={10 ** (ceiling / 20):.4f}:level=0:attack=5:"
-                       f"release=80:latency=1")
-            af += f",aresample={out_rate}"
-            run_ffmpeg(["-i", str(wav), "-af", af, "-ac", "1", "-c:a", "libmp3lame",
-                        "-b:a", bitrate, "-f", "mp3", str(trial)],
-                       duration=len(samples) / rate, what="encode narration")
-            got_i, got_tp = measure_file(trial)
-            if got_tp > true_peak:
-                ceiling -= got_tp - true_peak + 0.2
-                limited = True
-                continue
-            if abs(got_i - target_lufs) <= 0.5:
-                break
-            gain += (target_lufs - got_i) * (1.6 if limited else 1.0)  # the limiter eats some
-            limited = limited or float(m["input_tp"]) + gain > true_peak
-        if got_tp > true_peak:
-            raise DramaError(
-                f"narration true peak {got_tp:.2f} dBTP is above the {true_peak:g} dBTP ceiling "
-                f"after 5 correction passes (loudness {got_i:.1f} LUFS for a target of "
-                f"{target_lufs:g}): lower tts.loudness_lufs or raise tts.true_peak_db")
-        if abs(got_i - target_lufs) > LOUDNESS_TOLERANCE_LU:
-            raise DramaError(
-                f"narration reached {got_i:.1f} LUFS, {abs(got_i - target_lufs):.1f} LU from its "
-                f"{target_lufs:g} LUFS target, under the {true_peak:g} dBTP ceiling after 5 "
-                f"passes: the ceiling leaves no room for that loudness; lower "
-                f"tts.loudness_lufs or raise tts.true_peak_db")
-        with atomic_output(mp3) as tmp:
-            tmp.write_bytes(trial.read_bytes())
-    log.info("narrate: loudness %.1f LUFS, true peak %.1f dBTP (target %.1f / %.1f)",
-             got_i, got_tp, target_lufs, true_peak)
-    return {"target_lufs": target_lufs, "true_peak_db": true_peak,
-            "measured_lufs": float(m["input_i"]), "measured_tp": float(m["input_tp"]),
-            "gain_db": round(gain, 2), "limiter": limited,
-            "output_lufs": got_i, "output_tp": got_tp}
 
 
 def narrate(script: dict, mp3: str | os.PathLike[str], timeline: str | os.PathLike[str],

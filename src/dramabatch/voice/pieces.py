@@ -70,6 +70,10 @@ class PieceStore:
                           ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
+    def has(self, key: str) -> bool:
+        """Whether a piece is kept under ``key`` (without reading it)."""
+        return self.folder is not None and (self.folder / f"{key}.npz").is_file()
+
     def get(self, key: str) -> tuple[np.ndarray, int] | None:
         """The kept speech under ``key``, or None (a piece that cannot be read is redone)."""
         if self.folder is None:
