@@ -145,19 +145,26 @@ def run(minutes: float, cores: str, light: bool, keep: bool, workdir: Path | Non
         raise SystemExit(f"workflow failed at {minutes} min (kept in {wd}):\n"
                          + proc.stderr[-3000:])
     narration = json.loads((wd / "results/len/narration.json").read_text())["duration"] / 60
-    stages: dict[str, dict] = {}
-    for tsv in sorted((wd / "results/benchmarks/len").glob("*.tsv")):
-        rec = benchmark_record(tsv)
-        s = stages.setdefault(stage(tsv.stem), {"s": 0.0, "rss": 0.0, "jobs": 0})
-        s["s"] += float(rec["s"])
-        s["rss"] = max(s["rss"], float(rec["max_rss"]) if rec["max_rss"] != "-" else 0.0)
-        s["jobs"] += 1
     result = {"minutes": minutes, "source_min": length / 60, "narration_min": narration,
-              "wall": wall, "stages": stages, "workdir": str(wd)}
+              "wall": wall, "stages": stages_of(wd), "workdir": str(wd)}
     record(minutes).write_text(json.dumps(result, indent=1))
     if not keep:
         shutil.rmtree(wd)
     return result
+
+
+def stages_of(wd: Path) -> dict[str, dict]:
+    """Per stage, from its jobs' ``benchmark:`` files: wall and CPU seconds summed over its
+    jobs, the largest job's peak memory, and how many jobs."""
+    stages: dict[str, dict] = {}
+    for tsv in sorted((wd / "results/benchmarks/len").glob("*.tsv")):
+        rec = benchmark_record(tsv)
+        s = stages.setdefault(stage(tsv.stem), {"s": 0.0, "cpu": 0.0, "rss": 0.0, "jobs": 0})
+        s["s"] += float(rec["s"])
+        s["cpu"] += float(rec["cpu_time"]) if rec.get("cpu_time", "-") != "-" else 0.0
+        s["rss"] = max(s["rss"], float(rec["max_rss"]) if rec["max_rss"] != "-" else 0.0)
+        s["jobs"] += 1
+    return stages
 
 
 def declared(name: str, result: dict) -> int | str:
@@ -172,6 +179,10 @@ def declared(name: str, result: dict) -> int | str:
     return SIZING[name].mem_mb(result["source_min" if source else "narration_min"])
 
 
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b > 0 else "-"
+
+
 def report(results: list[dict], light: bool, cores: str) -> str:
     results = sorted(results, key=lambda r: r["minutes"])
     short, long = results[0], results[-1]
@@ -180,8 +191,9 @@ def report(results: list[dict], light: bool, cores: str) -> str:
     head = ["stage"]
     for r in results:
         m = f"{r['minutes']:g} min"
-        head += [f"{m}: s/min", f"{m}: peak MB", f"{m}: declared MB"]
+        head += [f"{m}: s/min", f"{m}: CPU s/min", f"{m}: peak MB", f"{m}: declared MB"]
     head += [f"s/min {long['minutes']:g}/{short['minutes']:g}",
+             f"CPU s/min {long['minutes']:g}/{short['minutes']:g}",
              f"peak {long['minutes']:g}/{short['minutes']:g}"]
     rows = []
     for n in names:
@@ -189,14 +201,17 @@ def report(results: list[dict], light: bool, cores: str) -> str:
                     if long["stages"].get(n, {}).get("jobs", 1) > 1 else "")]
         for r in results:
             s = r["stages"].get(n)
-            row += ([f"{s['s'] / r['source_min']:.1f}", f"{s['rss']:.0f}",
-                     str(declared(n, r))] if s else ["-", "-", "-"])
+            row += ([f"{s['s'] / r['source_min']:.1f}",
+                     f"{s.get('cpu', 0) / r['source_min']:.1f}", f"{s['rss']:.0f}",
+                     str(declared(n, r))] if s else ["-", "-", "-", "-"])
         a, b = short["stages"].get(n), long["stages"].get(n)
         if a and b and a["s"] > 0 and a["rss"] > 0:
             row += [f"{(b['s'] / long['source_min']) / (a['s'] / short['source_min']):.2f}",
+                    _ratio(b.get("cpu", 0) / long["source_min"],
+                           a.get("cpu", 0) / short["source_min"]),
                     f"{b['rss'] / a['rss']:.2f}"]
         else:
-            row += ["-", "-"]
+            row += ["-", "-", "-"]
         rows.append(row)
     lines = [table(head, rows), ""]
     for r in results:
@@ -207,8 +222,10 @@ def report(results: list[dict], light: bool, cores: str) -> str:
                  + ("LIGHT profile (not the default config)" if light else
                     "default config (shipped + the demo's music, the workflow profile)")
                  + ". s/min: the stage's job seconds (summed over its jobs) per minute of "
-                 "source; peak: max_rss of its largest job; declared: the rule's mem_mb from "
-                 "workflow.smk.sizing at that length (rules not sized from the drama: -).")
+                 "source; CPU s/min: the same for the CPU seconds of its jobs' processes (what "
+                 "compares across a loaded and a quiet run); peak: max_rss of its largest "
+                 "job; declared: the rule's mem_mb from workflow.smk.sizing at that length "
+                 "(rules not sized from the drama: -).")
     return "\n".join(lines)
 
 
@@ -227,7 +244,10 @@ def main() -> None:
     results = []
     for minutes in args.minutes:
         if args.table_only:
-            results.append(json.loads(record(minutes).read_text()))
+            done = json.loads(record(minutes).read_text())
+            if Path(done["workdir"]).is_dir():  # kept: its benchmark files, read again
+                done["stages"] = stages_of(Path(done["workdir"]))
+            results.append(done)
         else:
             results.append(run(minutes, args.cores, args.light, args.keep, args.workdir))
     append_results(f"Length: the same drama at {', '.join(f'{m:g}' for m in args.minutes)} "
