@@ -42,7 +42,7 @@ def run_job(spec: dict) -> dict:
     """Run one render job in this process; return wall seconds and peak memory."""
     from dramabatch.base.media import run_ffmpeg
     from dramabatch.render.options import SubtitleStyle, VideoOptions
-    from dramabatch.render.videos import _encoder_args, render_long, render_short
+    from dramabatch.render.videos import encoder_args, render_long, render_short
 
     v = VideoOptions(**spec["video"])
     t0 = time.perf_counter()
@@ -59,7 +59,7 @@ def run_job(spec: dict) -> dict:
     elif spec["kind"] == "bare":
         run_ffmpeg(["-stream_loop", "-1", "-i", spec["clip"], "-i", spec["narration"],
                     "-map", "0:v", "-map", "1:a", "-t", f"{spec['duration']:.3f}",
-                    *_encoder_args(v), "-c:a", "aac", "-b:a", v.audio_bitrate, "-ar", "48000",
+                    *encoder_args(v), "-c:a", "aac", "-b:a", v.audio_bitrate, "-ar", "48000",
                     "-movflags", "+faststart", "-f", "mp4", spec["out"]],
                    duration=spec["duration"], what="bare encode")
     else:

@@ -51,7 +51,7 @@ from ..footage.scenes import Span
 from .fonts import verify_fonts
 from .options import SAMPLE_RATE, AudioMix, VideoOptions
 from .sound import audio_graph, sound_inputs
-from .videos import _encoder_args, fonts_dir
+from .videos import encoder_args, fonts_dir
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def render_piece(footage: FootagePlan, all_cuts: list[Cut] | None, subs: pysubs2
     in_args, graph = footage_window(footage, all_cuts, a, n, video)
     mine = piece_subs(subs, round(a * 1000 / fps), round((a + n) * 1000 / fps))
     ass_text = mine.to_string("ass")
-    encoder = _encoder_args(video)
+    encoder = encoder_args(video)
     placeholder = "@ASS@"
     burn = (f"[bg]setpts=PTS-STARTPTS+{a}/({fps}*TB),"
             f"ass=filename={placeholder}:fontsdir={filter_escape(fonts_dir())},"

@@ -74,7 +74,9 @@ def styled(subs: pysubs2.SSAFile, style: SubtitleStyle, width: int, height: int)
     return subs
 
 
-def _encoder_args(v: VideoOptions) -> list[str]:
+def encoder_args(v: VideoOptions) -> list[str]:
+    """ffmpeg's video encoder options for ``v``: one place, so a video rendered in pieces
+    (render.pieces) is encoded exactly as one rendered in a single pass."""
     if v.encoder == "libx264":
         args = ["-c:v", "libx264", "-preset", v.preset, "-crf", str(v.crf)]
         if v.threads:
@@ -141,7 +143,7 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
             run_ffmpeg(
                 [*in_args,
                  *graph_args, "-map", "[v]", "-map", "[a]",
-                 "-frames:v", str(frames), *_encoder_args(video),
+                 "-frames:v", str(frames), *encoder_args(video),
                  "-c:a", "aac", "-b:a", video.audio_bitrate, "-ar", str(SAMPLE_RATE),
                  "-movflags", "+faststart", "-f", "mp4", str(tmp)],
                 duration=length, what=what,
