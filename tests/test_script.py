@@ -79,3 +79,40 @@ def test_script_segments_keep_the_source_times_they_were_said_at():
     assert (segs[2]["source_start"], segs[2]["source_end"]) == (5.2, 6.9)  # word times
     override = make_script(transcript, "Something else entirely.", {})
     assert "source_start" not in override["segments"][0]
+
+
+#: Whisper base's own loops on the hour-long drama of benchmarks/length.py (LibriVox speech).
+ISLA = "la vecina corte, hubo de refedirte " + "la isla de " * 52 + "la is"
+SU = "las penas reprimidas que asomaron a su " + "su " * 9 + "de una coñada por otra"
+
+
+def test_whisper_loops_are_cut_to_one_occurrence_and_speech_repeats_are_kept():
+    from dramabatch.script.unloop import unloop
+
+    text, cut = unloop(ISLA)
+    assert text == "la vecina corte, hubo de refedirte la isla de la is" and cut == 51 * 3
+    assert unloop(SU) == ("las penas reprimidas que asomaron a su de una coñada por otra", 9)
+    said = "No, no, no. ¡Ven aquí! Te lo dije, te lo dije, te lo dije."
+    assert unloop(said) == (said, 0)  # three times is speech (speech.trust.MAX_REPEATS)
+    assert unloop("¡Corre, corre, corre, corre! Ya vienen.") == ("¡Corre, Ya vienen.", 3)
+
+
+def test_a_transcript_loop_is_never_narrated_and_the_script_says_what_was_cut():
+    from dramabatch.script.compose import make_script
+
+    line = {"text": "Bye bye.", "start": 0.0, "end": 1.0}
+    transcript = {"language": "es", "segments": [
+        {"start": 0.0, "end": 29.0, "text": ISLA + "."},
+        *({**line, "start": 29.0 + k, "end": 30.0 + k} for k in range(5)),
+        {"start": 40.0, "end": 42.0, "text": "Y se fue."},
+    ]}
+    script = make_script(transcript, None, {})
+    spoken = " ".join(s["text"] for s in script["segments"])
+    assert spoken == "la vecina corte, hubo de refedirte la isla de la is. Bye bye. Y se fue."
+    assert script["loop_words_cut"] == 153 and script["loop_segments_cut"] == 4
+    # the kept words still carry where they were said
+    assert script["segments"][-1]["source_start"] == 40.0
+    assert script["segments"][-2]["text"] == "Bye bye."
+    assert script["segments"][-2]["source_start"] == 29.0
+    clean = make_script({"language": "es", "segments": transcript["segments"][-1:]}, None, {})
+    assert "loop_words_cut" not in clean and "loop_segments_cut" not in clean

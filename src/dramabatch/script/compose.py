@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..base.errors import DramaError
 from .beats import beat_segments
 from .sentences import build_script, script_from_transcript, source_times
+from .unloop import said_once
 
 
 def rewrite_transcript(transcript: dict, rewrite: dict) -> dict:
@@ -53,6 +54,7 @@ def make_script(transcript: dict, override: str | None, options: dict,
             text, origin = rewritten["text"], f"rewrite:{rewritten['model']}"
         else:
             text, origin = script_from_transcript(transcript), "transcript"
+            extra.update(said_once(transcript.get("segments", []))[1])
     segments = build_script(text, options.get("sentence_pause_ms", 600),
                             options.get("comma_pause_ms", 300))
     if not segments:

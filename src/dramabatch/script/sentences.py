@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from .unloop import said_once
+
 #: A candidate sentence end: . ! ? … (or several), closing quotes/brackets, then whitespace.
 _END_RE = re.compile(r"[.!?…。！？]+[\"'”’»)\]]*\s+")
 #: Abbreviations whose period never ends a sentence (Spanish and English; compared lower-cased,
@@ -122,8 +124,10 @@ def build_script(text: str, sentence_pause_ms: int = 600,
 
 
 def script_from_transcript(transcript: dict) -> str:
-    """The narration text a transcript yields: its segments' text joined in order."""
-    return normalise_text(" ".join(seg["text"] for seg in transcript.get("segments", [])))
+    """The narration text a transcript yields: its segments' text joined in order, Whisper's
+    repetition loops cut (``unloop``)."""
+    texts, _ = said_once(transcript.get("segments", []))
+    return normalise_text(" ".join(texts))
 
 
 def _char_times(transcript: dict) -> tuple[str, list[float]] | None:
@@ -134,8 +138,9 @@ def _char_times(transcript: dict) -> tuple[str, list[float]] | None:
     exactly (then no source time is claimed rather than a wrong one).
     """
     text, times = "", []
-    for seg in transcript.get("segments", []):
-        piece = normalise_text(seg["text"])
+    segments = transcript.get("segments", [])
+    for seg, said in zip(segments, said_once(segments)[0], strict=True):
+        piece = normalise_text(said)
         if not piece:
             continue
         start, end = float(seg["start"]), float(max(seg["end"], seg["start"]))

@@ -30,7 +30,7 @@ from .recaps import voice_language
 
 #: Bump a stage's number when its code changes what it writes (see the module docstring).
 STAGE_VERSIONS: dict[str, int] = {
-    "fetch_source": 1, "transcribe": 5, "rewrite": 2, "narrate": 6, "pexels_search": 1,
+    "fetch_source": 1, "transcribe": 5, "rewrite": 2, "narrate": 7, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 4, "render_long": 8, "plan_shorts": 2,
     "render_short": 8, "finish": 2, "package": 3, "qc": 4,
 }
