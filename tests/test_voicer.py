@@ -10,6 +10,9 @@ from dramabatch.voice import voicer
 from dramabatch.voice.pieces import PieceStore, identity
 from dramabatch.voice.tts import make_engine
 
+# slow: real voices in child processes (each starts Python and loads its model)
+pytestmark = pytest.mark.slow
+
 TEXTS = ["One.", "Two birds.", "Three small boats.", "Four.", "Five lights went out."]
 OPTIONS = {"voice": "bundled", "language": "en"}
 
@@ -70,3 +73,40 @@ def _hook(tmp_path):
         "    return real(self, text)\n"
         "PiperEngine.synthesize = synthesize\n")
     return hook
+
+
+def test_a_garbled_segments_retake_is_voiced_by_a_child_and_read_from_the_store(tmp_path,
+                                                                                monkeypatch):
+    """check_by_ear with a piece store: the same voice's slower retake comes from a child
+    (the job never builds the engine) and is heard right. Real Piper, real Whisper."""
+    from dramabatch.voice.hearing import check_by_ear, whisper_recogniser
+    from dramabatch.voice.joined import write_joined
+    from dramabatch.voice.narrate import speakable
+    from dramabatch.voice import tts
+    from dramabatch.voice.tts import slower_take
+
+    lines = ["The storm came at night.", "She opened the old wooden door.", "Nobody moved."]
+    engine = make_engine("piper", OPTIONS)
+    pieces, rate = [], 0
+    for text in [lines[0], "Seven green bottles on the wall.", lines[2]]:  # the middle one
+        samples, rate = engine.synthesize(text)                            # says other words
+        pieces.append(samples)
+    segments = [{"text": t, "pause_ms": 300} for t in lines]
+    joined, timed = write_joined(segments, pieces, rate, tmp_path / "n.wav")
+    store = PieceStore(tmp_path / "store")
+    recognise = whisper_recogniser("bundled-tiny.en", "en", 1, {})
+    built = []
+    real = tts.ENGINES["piper"]
+    monkeypatch.setitem(tts.ENGINES, "piper", lambda options: built.append(options) or
+                        real(options))
+    voiced, records, _ = check_by_ear(
+        segments, joined, list(pieces), rate, timed, "piper", [], recognise, 0.25, "en",
+        speakable, same_voice=slower_take("piper", OPTIONS), store=store)
+    assert [r.get("retake") is not None for r in records] == [False, True, False], records
+    assert built == []  # the job never built the voice: a child did
+    assert records[1]["wer"] <= 0.25 and records[1]["revoiced_from"]["wer"] > 0.5
+    # the take is the one the child kept, under the slower voice's own key
+    who = identity(make_engine("piper", slower_take("piper", OPTIONS)))
+    kept, _ = store.get(store.key(lines[1], who))
+    assert len(kept) and abs(len(voiced[1]) - len(kept)) < len(kept) // 2
+    assert voiced[0] is pieces[0] and voiced[2] is pieces[2]

@@ -8,7 +8,8 @@ numbers as words). A segment whose word error rate is above ``tts.revoice_wer`` 
 than one word, see ``garbled``) is first heard again alone (the long pass can lose words where
 Whisper's 30 s windows meet); if it is still garbled, the same voice says it again, slower and
 with its numbers spelt out (one voice from start to end: a robot voice among natural ones is
-worse than a slow clause), and only if that take fails too is it voiced by the next engines
+worse than a slow clause; the neural voices say all such retakes at once in a child process,
+``voicer``), and only if that take fails too is it voiced by the next engines
 of the drama's voice list (the check record names the switch). Each take is transcribed alone
 (seconds of audio, not the whole narration again), until one passes; if none does, the
 best-scoring take is kept. Other segments keep their
@@ -29,6 +30,7 @@ from ..base.errors import DramaError
 from .joined import JoinedWav
 from .pieces import PieceStore
 from .tts import Engine, make_engine
+from .voicer import IN_CHILD, StoredSpeech, voice_texts
 from .wer import by_segment, spell_numbers, wer
 
 log = logging.getLogger(__name__)
@@ -96,7 +98,8 @@ def check_by_ear(segments: list[dict], samples: np.ndarray | JoinedWav,
         per_seg[seg].append(word)
     records: list[dict] = []
     heard: list[list[dict]] = []
-    engines: dict[str, Engine | None] = {}
+    engines: dict[str, Engine | StoredSpeech | None] = {}
+    pending: dict[int, tuple] = {}  # garbled segments: (score, speech, words, record) so far
     for idx, seg in enumerate(timed):
         words = per_seg[idx]
         local = [{**w, "start": w["start"] - seg["start"], "end": w["end"] - seg["start"]}
@@ -113,38 +116,65 @@ def check_by_ear(segments: list[dict], samples: np.ndarray | JoinedWav,
             # windows meet, and the voice is then not to blame.
             alone = recognise(pieces[idx], rate)
             alone_score = wer(seg["text"], _text(alone), language)
-            best = (score, pieces[idx], local, record)
+            pending[idx] = (score, pieces[idx], local, record)
             if alone_score < score:
-                best = (alone_score, pieces[idx], alone,
-                        {"engine": first, "wer": round(alone_score, 3), "heard": _text(alone),
-                         "heard_alone": True})
+                pending[idx] = (alone_score, pieces[idx], alone,
+                                {"engine": first, "wer": round(alone_score, 3),
+                                 "heard": _text(alone), "heard_alone": True})
                 log.info("narrate: segment %d heard alone: %.0f %% word errors", idx,
                          100 * alone_score)
-            before = best[0]
-            for label, name, options in takes:
-                if not garbled(round(best[0] * counts[idx]), counts[idx], max_wer):
-                    break
-                text = segments[idx]["text"]
-                if label == "retake":
-                    text = spell_numbers(text, language)
-                take = _revoice(label, name, options, engines, speakable(text), rate, store)
-                if take is None:
-                    continue
-                clip_words = recognise(take, rate)
-                take_score = wer(seg["text"], _text(clip_words), language)
-                log.info("narrate: segment %d re-voiced by %s%s: %.0f %% word errors", idx, name,
-                         " (same voice, slower)" if label == "retake" else "", 100 * take_score)
-                if take_score < best[0]:
-                    best = (take_score, take, clip_words,
-                            {"engine": name, "wer": round(take_score, 3),
-                             "heard": _text(clip_words),
-                             "revoiced_from": {"engine": first, "wer": round(before, 3)}})
-                    if label == "retake":
-                        best[3]["retake"] = "same voice, slower, numbers spelt out"
-            _, pieces[idx], local, record = best
         records.append(record)
         heard.append(local)
+    still = [idx for idx, best in pending.items()
+             if garbled(round(best[0] * counts[idx]), counts[idx], max_wer)]
+    if still and same_voice is not None:
+        _voice_retakes(first, same_voice, [_retake_text(segments[i], language, speakable)
+                                           for i in still], engines, store)
+    for idx, best in pending.items():
+        before = best[0]
+        for label, name, options in takes:
+            if not garbled(round(best[0] * counts[idx]), counts[idx], max_wer):
+                break
+            text = speakable(segments[idx]["text"])
+            if label == "retake":
+                text = _retake_text(segments[idx], language, speakable)
+            take = _revoice(label, name, options, engines, text, rate, store)
+            if take is None:
+                continue
+            clip_words = recognise(take, rate)
+            take_score = wer(timed[idx]["text"], _text(clip_words), language)
+            log.info("narrate: segment %d re-voiced by %s%s: %.0f %% word errors", idx, name,
+                     " (same voice, slower)" if label == "retake" else "", 100 * take_score)
+            if take_score < best[0]:
+                best = (take_score, take, clip_words,
+                        {"engine": name, "wer": round(take_score, 3),
+                         "heard": _text(clip_words),
+                         "revoiced_from": {"engine": first, "wer": round(before, 3)}})
+                if label == "retake":
+                    best[3]["retake"] = "same voice, slower, numbers spelt out"
+        _, pieces[idx], heard[idx], records[idx] = best
     return pieces, records, heard
+
+
+def _retake_text(segment: dict, language: str, speakable: Callable[[str], str]) -> str:
+    """What the same voice says again: the segment's text with its numbers spelt out."""
+    return speakable(spell_numbers(segment["text"], language))
+
+
+def _voice_retakes(name: str, options: dict, texts: list[str], engines: dict,
+                   store: PieceStore | None) -> None:
+    """The same voice's retakes, all voiced at once in child processes (``voicer``) when it is
+    a neural voice and the job keeps pieces: the job itself never loads the model (Kokoro in
+    the job, with Whisper and the narration's speech, took it past 1.8 GB at an hour)."""
+    if name not in IN_CHILD or store is None or store.folder is None:
+        return
+    try:
+        who = voice_texts(name, options, list(dict.fromkeys(texts)), store.folder)
+    except DramaError as exc:
+        log.warning("narrate: re-voicing with %s failed: %s", name, exc.cause)
+        engines["retake"] = None
+        return
+    engines["retake"] = StoredSpeech(store, who, name)
 
 
 def _revoice(label: str, name: str, options: dict, engines: dict, text: str, rate: int,
@@ -157,7 +187,10 @@ def _revoice(label: str, name: str, options: dict, engines: dict, text: str, rat
         engine = engines[label]
         if engine is None:
             return None
-        samples, seg_rate = (store or PieceStore(None)).voice(engine, text)
+        if isinstance(engine, StoredSpeech):  # voiced by a child (_voice_retakes)
+            samples, seg_rate = engine.synthesize(text)
+        else:
+            samples, seg_rate = (store or PieceStore(None)).voice(engine, text)
         take = trim_silence(resample(samples, seg_rate, rate), rate)
         return take if len(take) else None
     except DramaError as exc:

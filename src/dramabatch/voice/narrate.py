@@ -30,7 +30,7 @@ from .loudness import encode_narration
 from .moments import MOMENT_RATE, level_moments, source_moment
 from .pieces import PieceStore
 from .tts import Engine, engine_plan, make_engine, slower_take
-from .voicer import IN_CHILD, voice_texts
+from .voicer import IN_CHILD, StoredSpeech, voice_texts
 
 log = logging.getLogger(__name__)
 
@@ -100,16 +100,8 @@ def _voice_in_children(segments: list[dict], name: str, options: dict, store: Pi
     who = voice_texts(name, options, texts, store.folder, progress)
     log.info("narrate: %d texts voiced in child processes, %d kept from an earlier run",
              counts["voiced"], counts["kept"])
-
-    def speak(text: str) -> tuple[np.ndarray, int]:
-        found = store.get(store.key(text, who))
-        if found is None:
-            raise DramaError(f"TTS engine '{name}': the speech voiced for {text!r} is missing "
-                             f"from {store.folder}")
-        return found
-
-    voice_id = (who.get("settings") or {}).get("voice_id", "")
-    return speak, voice_id
+    return StoredSpeech(store, who, name).synthesize, (who.get("settings") or {}).get(
+        "voice_id", "")
 
 
 def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]], name: str,

@@ -78,6 +78,21 @@ def voice_texts(name: str, options: dict, texts: list[str], folder: str | os.Pat
         start = finished
 
 
+class StoredSpeech:
+    """Speech the children voiced, read back from the store under the engine's ``who``:
+    what the job asks of an engine it never loaded (``synthesize``)."""
+
+    def __init__(self, store: PieceStore, who: dict, name: str) -> None:
+        self.store, self.who, self.name = store, who, name
+
+    def synthesize(self, text: str):
+        found = self.store.get(self.store.key(text, self.who))
+        if found is None:
+            raise DramaError(f"TTS engine '{self.name}': the speech voiced for {text!r} is "
+                             f"missing from {self.store.folder}")
+        return found
+
+
 def _run_child(spec: dict):
     """Start one child on ``spec``; yield its replies; raise DramaError if it dies."""
     env = dict(os.environ)
