@@ -79,10 +79,10 @@ def test_a_garbled_segments_retake_is_voiced_by_a_child_and_read_from_the_store(
                                                                                 monkeypatch):
     """check_by_ear with a piece store: the same voice's slower retake comes from a child
     (the job never builds the engine) and is heard right. Real Piper, real Whisper."""
+    from dramabatch.voice import tts
     from dramabatch.voice.hearing import check_by_ear, whisper_recogniser
     from dramabatch.voice.joined import write_joined
     from dramabatch.voice.narrate import speakable
-    from dramabatch.voice import tts
     from dramabatch.voice.tts import slower_take
 
     lines = ["The storm came at night.", "She opened the old wooden door.", "Nobody moved."]
