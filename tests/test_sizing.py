@@ -20,6 +20,8 @@ def test_the_ask_grows_with_the_length_and_attempt():
     # is the most one window holds now: ~770 MB on that line) and 994 MB at 60 min in windows
     assert sizing.mem_mb("transcribe", 10) > 991 - 5 * 45 and sizing.mem_mb("transcribe", 60) > 994
     assert sizing.mem_mb("narrate", 15) > 1860
+    # narrate at 60 min: 1,858 MB, flat, so the hour no longer asks 70 MB a minute (5.7 GB)
+    assert 1858 < sizing.mem_mb("narrate", 60) < 2 * 1858
     # but windows keep the ask under 2 GB for the hour the one pass would have needed 3 GB for
     assert sizing.mem_mb("transcribe", 60) < 2000
     assert sizing.mem_mb("render_long", 16.9) > 1454

@@ -22,7 +22,11 @@ peaked at 1,137 MB at 2 min and 1,132 MB at 4 min (benchmarks/length.py): 1,500 
 Kokoro voice and Whisper, plus what still grows: the segments' speech (~6 MB a minute of
 narration), Whisper's decoded copy (~4 MB) and, as for transcribe, the check by ear's
 whole-narration spectrogram; a narration runs up to 1.8x its source. At 15 min it peaked at
-1,860 MB (benchmarks/length.py), so narrate asks 1,500 MB + 70 MB a minute.
+1,860 MB (benchmarks/length.py), voicing in its own process. Since both Whisper passes run in
+windows and Kokoro voices in child processes (voice/voicer.py), the hour (68 min of narration,
+its 847 texts already voiced) peaked at 1,858 MB, with Kokoro still loaded into the job for
+its retakes (now voiced by a child too): flat with the length, so narrate asks 1,800 MB +
+12 MB a minute (2,520 MB for the hour, where 70 MB a minute asked 5,700).
 Render_long 437 MB at 1 min and 447 MB at 10 min over generated footage, but
 915 MB at 3.6 min and 1,013 MB at 4.6 min over the drama's own scenes (benchmarks/length.py),
 and 1,003 MB for the same 4.6 min in pieces of 1 min: flat with the length (a video over
@@ -63,7 +67,7 @@ class Sizing:
 #: Per rule (see the module docstring for where the figures come from).
 SIZING = {
     "transcribe": Sizing(mem_base=850, mem_per_minute=10, time_base=10, time_per_minute=1.0),
-    "narrate": Sizing(mem_base=1500, mem_per_minute=70, time_base=10, time_per_minute=3.0),
+    "narrate": Sizing(mem_base=1800, mem_per_minute=12, time_base=10, time_per_minute=3.0),
     "render_long": Sizing(mem_base=1300, mem_per_minute=45, time_base=10, time_per_minute=2.0),
     "background": Sizing(mem_base=512, mem_per_minute=0, time_base=10, time_per_minute=0.5),
 }
