@@ -110,3 +110,13 @@ def test_a_garbled_segments_retake_is_voiced_by_a_child_and_read_from_the_store(
     kept, _ = store.get(store.key(lines[1], who))
     assert len(kept) and abs(len(voiced[1]) - len(kept)) < len(kept) // 2
     assert voiced[0] is pieces[0] and voiced[2] is pieces[2]
+
+
+def test_a_segment_with_nothing_to_speak_is_named_as_without_children(tmp_path):
+    from dramabatch.voice.narrate import narrate
+
+    script = {"language": "en", "segments": [{"text": "The storm came.", "pause_ms": 300},
+                                             {"text": "🌧️ …", "pause_ms": 0}]}
+    with pytest.raises(DramaError, match=r"piper: script segment 1 has nothing to speak"):
+        narrate(script, tmp_path / "n.mp3", tmp_path / "n.json",
+                {"engine": "piper", "voice": "bundled"}, pieces=tmp_path / "pieces")

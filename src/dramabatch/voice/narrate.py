@@ -84,8 +84,9 @@ def _voice_in_children(segments: list[dict], name: str, options: dict, store: Pi
                        ) -> tuple[Callable[[str], tuple[np.ndarray, int]], str]:
     """Voice every spoken text in child processes (``voicer``), logging "narrate: NN%";
     return (how to read a text's speech back from the store, the voice's name)."""
-    texts = list(dict.fromkeys(speakable(seg["text"]) for seg in segments
-                               if seg.get("kind") != "original"))
+    spoken = (speakable(seg["text"]) for seg in segments if seg.get("kind") != "original")
+    # a text with nothing to speak is left to _voice, which names its segment
+    texts = list(dict.fromkeys(t for t in spoken if any(ch.isalnum() for ch in t)))
     counts = {"voiced": 0, "kept": 0}
     shown = -1
 
