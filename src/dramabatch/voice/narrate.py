@@ -88,21 +88,32 @@ def _voice_in_children(segments: list[dict], name: str, options: dict, store: Pi
     # a text with nothing to speak is left to _voice, which names its segment
     texts = list(dict.fromkeys(t for t in spoken if any(ch.isalnum() for ch in t)))
     counts = {"voiced": 0, "kept": 0}
-    shown = -1
+    show = _percent(len(texts))
 
     def progress(done: int, voiced: bool) -> None:
-        nonlocal shown
         counts["voiced" if voiced else "kept"] += 1
-        percent = 100 * done // max(1, len(texts))
-        if percent // 5 > shown:  # every 5 %: a few dozen lines for any length
-            shown = percent // 5
-            log.info("narrate: %d%%", percent)
+        show(done)
 
     who = voice_texts(name, options, texts, store.folder, progress)
     log.info("narrate: %d texts voiced in child processes, %d kept from an earlier run",
              counts["voiced"], counts["kept"])
     return StoredSpeech(store, who, name).synthesize, (who.get("settings") or {}).get(
         "voice_id", "")
+
+
+def _percent(total: int) -> Callable[[int], None]:
+    """``show(done)`` logs "narrate: NN%" of ``total`` every 5 % (a few dozen lines for any
+    length; the live display reads them)."""
+    shown = -1
+
+    def show(done: int) -> None:
+        nonlocal shown
+        percent = 100 * done // max(1, total)
+        if percent // 5 > shown:
+            shown = percent // 5
+            log.info("narrate: %d%%", percent)
+
+    return show
 
 
 def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]], name: str,
@@ -117,7 +128,7 @@ def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]],
     live display: an hour is tens of minutes."""
     reused_before = store.reused if store is not None else 0
     cache: dict[str, tuple[np.ndarray, int]] = {}
-    shown = -1
+    show = _percent(len(segments))
     rate = 0
     pieces: list[np.ndarray] = []
     for idx, seg in enumerate(segments):
@@ -138,10 +149,8 @@ def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]],
         if len(speech) == 0:
             raise DramaError(f"TTS engine '{name}' produced silence for: {text!r}")
         pieces.append(speech)
-        percent = 100 * (idx + 1) // len(segments)
-        if progress and percent // 5 > shown:  # every 5 %: a few dozen lines for any length
-            shown = percent // 5
-            log.info("narrate: %d%%", percent)
+        if progress:
+            show(idx + 1)
     reused = (store.reused if store is not None else 0) - reused_before
     log.info("narrate: %d segments, %d synthesised, %d kept from an earlier run",
              len(segments), len(cache) - reused, reused)

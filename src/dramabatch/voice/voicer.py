@@ -85,7 +85,7 @@ class StoredSpeech:
     def __init__(self, store: PieceStore, who: dict, name: str) -> None:
         self.store, self.who, self.name = store, who, name
 
-    def synthesize(self, text: str):
+    def synthesize(self, text: str) -> tuple:
         found = self.store.get(self.store.key(text, self.who))
         if found is None:
             raise DramaError(f"TTS engine '{self.name}': the speech voiced for {text!r} is "
