@@ -47,6 +47,8 @@ if os.environ.get("RESUME_CALLS"):
             time.sleep(0 if job == os.getpid() else 60)
         return done
     PiperEngine.synthesize = counted
+    import dramabatch.voice.voicer
+    dramabatch.voice.voicer.IN_PROCESS_MAX = 0  # six lines, voiced in children as an hour's
 """
 
 #: The narrate job in its own process.

@@ -95,6 +95,7 @@ def test_a_garbled_segments_retake_is_voiced_by_a_child_and_read_from_the_store(
     joined, timed = write_joined(segments, pieces, rate, tmp_path / "n.wav")
     store = PieceStore(tmp_path / "store")
     recognise = whisper_recogniser("bundled-tiny.en", "en", 1, {})
+    monkeypatch.setattr(voicer, "IN_PROCESS_MAX", 0)  # three segments, voiced as an hour's
     built = []
     real = tts.ENGINES["piper"]
     monkeypatch.setitem(tts.ENGINES, "piper", lambda options: built.append(options) or
@@ -112,11 +113,28 @@ def test_a_garbled_segments_retake_is_voiced_by_a_child_and_read_from_the_store(
     assert voiced[0] is pieces[0] and voiced[2] is pieces[2]
 
 
-def test_a_segment_with_nothing_to_speak_is_named_as_without_children(tmp_path):
+def test_a_segment_with_nothing_to_speak_is_named_as_without_children(tmp_path, monkeypatch):
     from dramabatch.voice.narrate import narrate
 
+    monkeypatch.setattr(voicer, "IN_PROCESS_MAX", 0)
     script = {"language": "en", "segments": [{"text": "The storm came.", "pause_ms": 300},
                                              {"text": "🌧️ …", "pause_ms": 0}]}
     with pytest.raises(DramaError, match=r"piper: script segment 1 has nothing to speak"):
         narrate(script, tmp_path / "n.mp3", tmp_path / "n.json",
                 {"engine": "piper", "voice": "bundled"}, pieces=tmp_path / "pieces")
+
+
+def test_a_short_narration_voices_in_the_job_itself(tmp_path, monkeypatch):
+    """Up to IN_PROCESS_MAX segments no child is started (2-3 s each, for nothing to bound)."""
+    from dramabatch.voice import tts
+    from dramabatch.voice.narrate import narrate
+
+    built = []
+    real = tts.ENGINES["piper"]
+    monkeypatch.setitem(tts.ENGINES, "piper", lambda options: built.append(options) or
+                        real(options))
+    script = {"language": "en", "segments": [{"text": t, "pause_ms": 300} for t in TEXTS]}
+    narrate(script, tmp_path / "n.mp3", tmp_path / "n.json",
+            {"engine": "piper", "voice": "bundled"}, pieces=tmp_path / "pieces")
+    assert len(TEXTS) <= voicer.IN_PROCESS_MAX and len(built) == 1
+    assert len(list((tmp_path / "pieces").glob("*.npz"))) == len(TEXTS)

@@ -27,10 +27,11 @@ import numpy as np
 
 from ..base.audio import resample, trim_silence, write_wav_mono
 from ..base.errors import DramaError
+from . import voicer
 from .joined import JoinedWav
 from .pieces import PieceStore
 from .tts import Engine, make_engine
-from .voicer import IN_CHILD, StoredSpeech, voice_texts
+from .voicer import StoredSpeech, voice_texts
 from .wer import by_segment, spell_numbers, wer
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def check_by_ear(segments: list[dict], samples: np.ndarray | JoinedWav,
              if garbled(round(best[0] * counts[idx]), counts[idx], max_wer)]
     if still and same_voice is not None:
         _voice_retakes(first, same_voice, [_retake_text(segments[i], language, speakable)
-                                           for i in still], engines, store)
+                                           for i in still], engines, store, len(segments))
     for idx, best in pending.items():
         before = best[0]
         for label, name, options in takes:
@@ -162,11 +163,12 @@ def _retake_text(segment: dict, language: str, speakable: Callable[[str], str]) 
 
 
 def _voice_retakes(name: str, options: dict, texts: list[str], engines: dict,
-                   store: PieceStore | None) -> None:
-    """The same voice's retakes, all voiced at once in child processes (``voicer``) when it is
-    a neural voice and the job keeps pieces: the job itself never loads the model (Kokoro in
-    the job, with Whisper and the narration's speech, took it past 1.8 GB at an hour)."""
-    if name not in IN_CHILD or store is None or store.folder is None:
+                   store: PieceStore | None, size: int) -> None:
+    """The same voice's retakes, all voiced at once in child processes (``voicer``) when the
+    narration (``size`` segments) is voiced in children: the job itself never loads the model
+    (Kokoro in the job, with Whisper and the narration's speech, took it past 1.8 GB at an
+    hour)."""
+    if not voicer.in_child(name, size, store.folder if store is not None else None):
         return
     try:
         who = voice_texts(name, options, list(dict.fromkeys(texts)), store.folder)

@@ -23,6 +23,7 @@ import numpy as np
 from ..base.audio import resample, trim_silence
 from ..base.errors import DramaError
 from ..base.fsutil import write_text_atomic
+from . import voicer
 from .align import words_from_heard
 from .hearing import check_by_ear, check_summary, whisper_recogniser
 from .joined import write_joined
@@ -30,7 +31,7 @@ from .loudness import encode_narration
 from .moments import MOMENT_RATE, level_moments, source_moment
 from .pieces import PieceStore
 from .tts import Engine, engine_plan, make_engine, slower_take
-from .voicer import IN_CHILD, StoredSpeech, voice_texts
+from .voicer import StoredSpeech, voice_texts
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ def synthesize_segments(
     skipped: list[dict] = []
     for position, (name, engine) in enumerate(engines):
         try:
-            if isinstance(engine, dict) and name in IN_CHILD and store is not None \
-                    and store.folder is not None:
+            if isinstance(engine, dict) and voicer.in_child(
+                    name, len(segments), store.folder if store is not None else None):
                 speak, voice_id = _voice_in_children(segments, name, engine, store)
                 shown = True  # the children's progress was the narration's
             else:
