@@ -59,18 +59,17 @@ def synthesize_segments(
     skipped: list[dict] = []
     for position, (name, engine) in enumerate(engines):
         try:
-            if isinstance(engine, dict) and voicer.in_child(
-                    name, len(segments), store.folder if store is not None else None):
+            children = isinstance(engine, dict) and voicer.in_child(
+                name, len(segments), store.folder if store is not None else None)
+            if children:
                 speak, voice_id = _voice_in_children(segments, name, engine, store)
-                shown = True  # the children's progress was the narration's
             else:
                 if isinstance(engine, dict):
                     engine = make_engine(name, engine)
                 kept = store if store is not None else PieceStore(None)
                 speak = partial(kept.voice, engine)
                 voice_id = getattr(engine, "voice_id", "")
-                shown = False
-            pieces, rate = _voice(segments, speak, name, source, store, progress=not shown)
+            pieces, rate = _voice(segments, speak, name, source, store, voicing=not children)
             moments = level_moments(segments, pieces, rate)
             return rate, {"engine": name, "voice": voice_id, "skipped": skipped,
                           "position": position, "pieces": pieces, "moments": moments}
@@ -119,14 +118,15 @@ def _percent(total: int) -> Callable[[int], None]:
 
 def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]], name: str,
            source: str | os.PathLike[str] | None = None,
-           store: PieceStore | None = None, progress: bool = True,
+           store: PieceStore | None = None, voicing: bool = True,
            ) -> tuple[list[np.ndarray], int]:
     """Each segment's speech (silence trimmed) at the first segment's rate; a recap's original
     moment is the source's own sound, exactly its length (never trimmed).
 
     ``speak(text)`` gives a text's speech (an engine through the store, or the store alone
-    when children voiced it). With ``progress``, logs "narrate: NN%" (segments done) for the
-    live display: an hour is tens of minutes."""
+    when children voiced it). ``voicing``: this pass voices (not the children before it), so it
+    logs "narrate: NN%" (segments done) for the live display, an hour being tens of minutes,
+    and what it synthesised and kept (the children log their own counts)."""
     reused_before = store.reused if store is not None else 0
     cache: dict[str, tuple[np.ndarray, int]] = {}
     show = _percent(len(segments))
@@ -150,8 +150,10 @@ def _voice(segments: list[dict], speak: Callable[[str], tuple[np.ndarray, int]],
         if len(speech) == 0:
             raise DramaError(f"TTS engine '{name}' produced silence for: {text!r}")
         pieces.append(speech)
-        if progress:
+        if voicing:
             show(idx + 1)
+    if not voicing:  # every piece was read back from the store: counting "kept" would mislead
+        return pieces, rate
     reused = (store.reused if store is not None else 0) - reused_before
     log.info("narrate: %d segments, %d synthesised, %d kept from an earlier run",
              len(segments), len(cache) - reused, reused)
