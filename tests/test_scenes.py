@@ -177,7 +177,7 @@ def test_the_sources_own_sound_follows_its_scenes_in_the_pauses(tmp_path):
 def test_a_plan_of_hundreds_of_sentences_renders_each_from_its_stretch(tmp_path, monkeypatch):
     """More spans than ffmpeg's expression parser takes in one flat sum, stretches overlapping
     by a few hundredths (one forward run), and the graph read from a file."""
-    import dramabatch.render.videos as render_module
+    import dramabatch.render.loopback as loopback_module
     from dramabatch.base.media import run_ffmpeg
 
     source = timecoded_video(tmp_path / "source.mp4")
@@ -191,7 +191,7 @@ def test_a_plan_of_hundreds_of_sentences_renders_each_from_its_stretch(tmp_path,
     voice = tmp_path / "voice.mp3"
     run_ffmpeg(["-f", "lavfi", "-i", f"sine=f=300:d={n * step}:r=48000", "-c:a", "libmp3lame",
                 str(voice)], what="test voice")
-    monkeypatch.setattr(render_module, "GRAPH_INLINE_MAX", 1000)
+    monkeypatch.setattr(loopback_module, "GRAPH_INLINE_MAX", 1000)
     out = tmp_path / "o.mp4"
     render(footage=plan, audio=str(voice), subs=pysubs2.SSAFile(), out=str(out),
            duration=n * step, video=VideoOptions(W, H, fps=15, preset="ultrafast"))

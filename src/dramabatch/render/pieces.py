@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -48,7 +47,9 @@ from ..footage.cuts import Cut, plan_cuts
 from ..footage.graph import fit_chain
 from ..footage.scene_graph import scene_footage, window
 from ..footage.scenes import Span
+from . import loopback
 from .fonts import verify_fonts
+from .loopback import ffmpeg_version
 from .options import SAMPLE_RATE, AudioMix, VideoOptions
 from .sound import audio_graph, sound_inputs
 from .videos import encoder_args, fonts_dir
@@ -128,16 +129,6 @@ def _stat(arg: str) -> str:
     return f"{arg}|{st.st_size}|{st.st_mtime_ns}"
 
 
-_FFMPEG_VERSION: dict[str, str] = {}
-
-
-def ffmpeg_version() -> str:
-    """The first line of ``ffmpeg -version`` (another build may encode other bytes)."""
-    exe = ffmpeg_exe()
-    if exe not in _FFMPEG_VERSION:
-        out = subprocess.run([exe, "-version"], capture_output=True, text=True, check=False)
-        _FFMPEG_VERSION[exe] = (out.stdout.splitlines() or [""])[0]
-    return _FFMPEG_VERSION[exe]
 
 
 def piece_key(in_args: list[str], graph: str, ass_text: str, encoder: list[str],
@@ -146,7 +137,7 @@ def piece_key(in_args: list[str], graph: str, ass_text: str, encoder: list[str],
     its captions, the encoder, ffmpeg's version and this module's FORMAT."""
     blob = json.dumps({"format": FORMAT, "inputs": [_stat(x) for x in in_args],
                        "graph": graph, "ass": ass_text, "encoder": encoder, "frames": n,
-                       "ffmpeg": ffmpeg_version()}, sort_keys=True, ensure_ascii=False)
+                       "ffmpeg": ffmpeg_version(ffmpeg_exe())}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -179,12 +170,9 @@ def render_piece(footage: FootagePlan, all_cuts: list[Cut] | None, subs: pysubs2
         ass.write_text(ass_text, encoding="utf-8")
         if len(mine):
             verify_fonts(ass, fonts_dir(), ffmpeg_exe())
-        full = full.replace(placeholder, filter_escape(str(ass)))
-        graph_args = ["-filter_complex", full]
-        if len(full) > 60_000:  # past the OS's limit on one argument (videos.GRAPH_INLINE_MAX)
-            script = Path(tmpdir) / "graph.txt"
-            script.write_text(full, encoding="utf-8")
-            graph_args = ["-/filter_complex", str(script)]
+        graph_args = loopback.graph_args(graph, burn.replace(placeholder,
+                                                             filter_escape(str(ass))),
+                                         fps, Path(tmpdir))
         with atomic_output(path) as tmp:
             run_ffmpeg([*in_args, *graph_args, "-map", "[v]", "-an", "-frames:v", str(n),
                         *encoder, "-f", "mp4", str(tmp)],

@@ -27,6 +27,7 @@ from ..footage.background import FootagePlan
 from ..footage.cut_graph import cut_footage
 from ..footage.graph import background_graph, footage_inputs
 from ..footage.scene_graph import scene_footage
+from . import loopback
 from .fonts import ass_text, verify_fonts
 from .fonts import caption_fonts_dir as fonts_dir  # the caption fonts libass may use, only
 from .long_captions import long_placement
@@ -36,10 +37,6 @@ from .sound import audio_graph, sound_inputs
 from .subtitles import read_srt, to_ssa, word_cues
 
 log = logging.getLogger(__name__)
-
-#: Longest filter graph passed on the command line (Linux caps one argument at 128 KiB); a
-#: longer one (the select/setpts/crop expressions of a long scenes plan) is read from a file.
-GRAPH_INLINE_MAX = 60_000
 
 
 def _colour(hex_rgb: str) -> pysubs2.Color:
@@ -125,8 +122,7 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
         subs.save(str(ass), encoding="utf-8")
         if len(subs):  # libass says which font it will use; another family fails the job
             verify_fonts(ass, fonts_dir(), ffmpeg_exe())
-        graph = ";".join([
-            footage_graph,
+        drawing = ";".join([
             *([scene_sound] if scene_sound else []),
             # Cloning the last frame then trimming makes the picture exactly ``frames`` long.
             f"[bg]ass=filename={filter_escape(str(ass))}:fontsdir={filter_escape(fonts_dir())},"
@@ -134,11 +130,7 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
             f"setpts=PTS-STARTPTS[v]",
             audio_graph(voice_idx, samples, mix, music_idx, original_idx),
         ])
-        graph_args = ["-filter_complex", graph]
-        if len(graph) > GRAPH_INLINE_MAX:  # a long scenes plan: past the OS's limit on one arg
-            script = Path(tmpdir) / "graph.txt"
-            script.write_text(graph, encoding="utf-8")
-            graph_args = ["-/filter_complex", str(script)]
+        graph_args = loopback.graph_args(footage_graph, drawing, video.fps, Path(tmpdir))
         with atomic_output(out) as tmp:
             run_ffmpeg(
                 [*in_args,
