@@ -108,3 +108,17 @@ def test_the_two_graphs_show_the_frames_of_the_single_graph(tmp_path, monkeypatc
         codes[joined] = read_codes(out, W, H)
     assert len(codes[True]) == round(3.5 * 15)  # past the plan's 3 s: its last frame held
     assert codes[True] == codes[False]
+
+
+def test_a_footage_graph_without_end_stops_at_the_videos_frames(tmp_path):
+    """The video's ``-frames:v`` does not stop the footage's own output: without its own limit
+    a footage with no end (a lavfi source) keeps ffmpeg running until the watchdog."""
+    if not loopback.has_loopback(loopback.ffmpeg_version(media.ffmpeg_exe())):
+        pytest.skip("this ffmpeg has no loopback decoders (before 7.0): one graph is used")
+    out = tmp_path / "o.mp4"
+    args = loopback.graph_args("[0:v]fps=15[bg]", "[bg]tpad=stop_mode=clone:stop_duration=1,"
+                               "trim=end_frame=35[v]", 15, 35, tmp_path)
+    media.run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=160x90:r=15", *args, "-map", "[v]",
+                      "-frames:v", "35", "-c:v", "libx264", "-preset", "ultrafast", str(out)],
+                     what="endless footage", timeout=30)
+    assert media.probe(out).duration == pytest.approx(35 / 15, abs=0.05)

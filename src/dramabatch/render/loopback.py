@@ -57,10 +57,14 @@ def _graph(graph: str, where: Path, name: str) -> list[str]:
     return ["-/filter_complex", str(script)]
 
 
-def graph_args(footage: str, drawing: str, fps: int, where: Path) -> list[str]:
+def graph_args(footage: str, drawing: str, fps: int, frames: int, where: Path) -> list[str]:
     """ffmpeg arguments (after the inputs, before the video's own output) for ``footage``
-    (ending in ``[bg]``) then ``drawing`` (reading ``[bg]`` into a filter); ``where``: a folder
-    for graph scripts too long for one argument.
+    (ending in ``[bg]``) then ``drawing`` (reading ``[bg]`` into a filter); ``frames``: the
+    video's frames; ``where``: a folder for graph scripts too long for one argument.
+
+    The footage's own output stops at ``frames`` too: the video's ``-frames:v`` does not stop
+    it, and a footage graph with no end (a lavfi source) would run forever (measured: ffmpeg
+    never exits).
 
     The decoded frames pass an ``fps`` at the video's own rate first: without it ``tpad``
     clones nothing at the loopback stream's end (measured: a 90-frame footage stayed 90 frames
@@ -68,6 +72,7 @@ def graph_args(footage: str, drawing: str, fps: int, where: Path) -> list[str]:
     if not has_loopback(ffmpeg_version(ffmpeg_exe())):
         return _graph(f"{footage};{drawing}", where, "graph.txt")
     return [*_graph(footage, where, "footage.txt"),
-            "-map", FOOTAGE, "-c:v", "rawvideo", "-fps_mode", "passthrough", "-f", "null", "-",
+            "-map", FOOTAGE, "-c:v", "rawvideo", "-fps_mode", "passthrough",
+            "-frames:v", str(frames), "-f", "null", "-",
             "-dec", "0:0",
             *_graph(drawing.replace(FOOTAGE, f"{DECODED}fps={fps},"), where, "drawing.txt")]

@@ -172,7 +172,7 @@ def render_piece(footage: FootagePlan, all_cuts: list[Cut] | None, subs: pysubs2
             verify_fonts(ass, fonts_dir(), ffmpeg_exe())
         graph_args = loopback.graph_args(graph, burn.replace(placeholder,
                                                              filter_escape(str(ass))),
-                                         fps, Path(tmpdir))
+                                         fps, n, Path(tmpdir))
         with atomic_output(path) as tmp:
             run_ffmpeg([*in_args, *graph_args, "-map", "[v]", "-an", "-frames:v", str(n),
                         *encoder, "-f", "mp4", str(tmp)],

@@ -130,7 +130,8 @@ def render(*, footage: FootagePlan, audio: str, subs: pysubs2.SSAFile,
             f"setpts=PTS-STARTPTS[v]",
             audio_graph(voice_idx, samples, mix, music_idx, original_idx),
         ])
-        graph_args = loopback.graph_args(footage_graph, drawing, video.fps, Path(tmpdir))
+        graph_args = loopback.graph_args(footage_graph, drawing, video.fps, frames,
+                                         Path(tmpdir))
         with atomic_output(out) as tmp:
             run_ffmpeg(
                 [*in_args,
