@@ -14,6 +14,8 @@ rule qc:
         long=f"{OUT}/{{id}}/long.mp4",
         srt=f"{OUT}/{{id}}/{{id}}.srt",
         narration_plan=f"{OUT}/{{id}}/narration.json",
+        # its own pauses are silent by design (qc.measure.narration_pauses)
+        narration=f"{OUT}/{{id}}/narration.mp3",
         words=f"{OUT}/{{id}}/words.json",
         source=qc_source,
         timelines=qc_timelines,

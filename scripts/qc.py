@@ -8,7 +8,8 @@ and a rerun does not decode again unless a video or a threshold changed).
 import json
 
 from dramabatch.base.fsutil import write_text_atomic
-from dramabatch.qc.drama import Video, check_drama, short_cues, timeline_places
+from dramabatch.qc.drama import Video, check_drama, pauses_in, short_cues, timeline_places
+from dramabatch.qc.measure import narration_pauses
 from dramabatch.qc.source import from_timeline
 from dramabatch.render.options import SubtitleStyle
 from dramabatch.render.subtitles import read_srt
@@ -35,6 +36,9 @@ def videos() -> list[Video]:
                            short_cues(narration_plan, words, plan, max_words),
                            SubtitleStyle(**render["style_short"]), 2, still["short"]))
     own_source(found)
+    pauses = narration_pauses(i.narration)
+    for video in found:
+        video.pauses = pauses_in(pauses, video.start, video.length)
     return found
 
 

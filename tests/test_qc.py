@@ -306,3 +306,47 @@ def test_measure_reports_its_progress_over_the_whole_video(drama, caplog):
     assert percents and percents == sorted(percents), caplog.text
     assert percents[-1] >= 90, percents
     assert all(PERCENT_RE.search(line) for line in lines), "the live display reads each"
+
+
+@pytest.mark.slow  # over a second (make test-fast stays under 90 s)
+def test_the_narrations_own_pause_is_not_silent_narration_but_a_long_gap_in_it_is(drama,
+                                                                                  tmp_path):
+    """A 0.8 s pause inside a segment (the narrator's comma) is silent in the video by design:
+    measured on the narration itself, it is left out. A 5 s gap in the narration is no pause:
+    it still fails, even though the narration file has it too."""
+    from dramabatch.qc.drama import pauses_in
+    from dramabatch.qc.measure import PAUSE_MAX_S, narration_pauses
+
+    d, timeline = drama
+    seg = max(timeline["segments"], key=lambda s: s["end"] - s["start"])
+    mid = (seg["start"] + seg["end"]) / 2
+    paused = tmp_path / "paused.mp3"
+    run_ffmpeg(["-i", str(d / "n.mp3"), "-af",
+                f"volume=enable='between(t,{mid - 0.4:.2f},{mid + 0.4:.2f})':volume=0",
+                str(paused)], what="a pause inside a segment")
+    path = long_video(d, timeline, tmp_path / "long.mp4", narration=paused)
+    words = json.loads((d / "words.json").read_text())
+
+    def judged(pauses):
+        video = Video(path, 0.0, timeline["duration"], read_srt(d / "x.srt"), STYLE, 2, False,
+                      words, pauses=pauses)
+        return check_drama([video], timeline, CONFIG)["videos"]["long.mp4"]
+
+    unexcused = judged(None)["checks"]["silent_narration_share"]["value"]
+    assert unexcused > 0.5 / timeline["duration"]  # the 0.8 s pause counts without the measure
+    pauses = pauses_in(narration_pauses(paused), 0.0, timeline["duration"])
+    assert any(a <= mid <= b for a, b in pauses)
+    record = judged(pauses)
+    assert record["checks"]["silent_narration_share"]["value"] < unexcused - 0.5 / 30
+    assert record["narration_pauses"]["count"] == len(pauses)
+
+    gap = tmp_path / "gap.mp3"
+    run_ffmpeg(["-i", str(d / "n.mp3"), "-af",
+                f"volume=enable='between(t,{mid - 2.5:.2f},{mid + 2.5:.2f})':volume=0",
+                str(gap)], what="a gap in the narration")
+    gapped = long_video(d, timeline, tmp_path / "gapped.mp4", narration=gap)
+    assert not any(b - a > PAUSE_MAX_S for a, b in narration_pauses(gap))
+    video = Video(gapped, 0.0, timeline["duration"], read_srt(d / "x.srt"), STYLE, 2, False,
+                  words, pauses=pauses_in(narration_pauses(gap), 0.0, timeline["duration"]))
+    qc = check_drama([video], timeline, CONFIG)
+    assert levels(qc)["silent_narration_share"] == "fail"

@@ -124,8 +124,10 @@ def numbers(m: Measures, *, expected_s: float, spoken: list[tuple[float, float]]
             loudness_lufs: float, true_peak_db: float, still_footage: bool,
             captions: Offsets | None, words: Offsets | None, reading: dict | None,
             excused: Excused | None = None, fade_s: float = FADE_S,
-            dip_s: float = DIP_S) -> dict:
-    """Every measured number of one video, by check name (absent: not measurable here)."""
+            dip_s: float = DIP_S, pauses: list[Span] | None = None) -> dict:
+    """Every measured number of one video, by check name (absent: not measurable here).
+    ``pauses``: the narration's own pauses in this video's time (measure.narration_pauses),
+    silent by design, so not counted as silent narration."""
     length = max(m.video_duration, 1e-6)
     out: dict[str, float] = {
         "duration_short_s": max(0.0, expected_s - min(m.video_duration, m.audio_duration)),
@@ -138,7 +140,8 @@ def numbers(m: Measures, *, expected_s: float, spoken: list[tuple[float, float]]
         frozen = counted_frozen(m.frozen, excused.frozen if excused else None)
         out["frozen_share"] = sum(b - a for a, b in frozen) / length
     spoken_s = sum(e - s for s, e in spoken)
-    out["silent_narration_share"] = (overlap(m.silence, spoken) / spoken_s) if spoken_s else 0.0
+    silent = subtract(m.silence, pauses or [], SLACK_S)
+    out["silent_narration_share"] = (overlap(silent, spoken) / spoken_s) if spoken_s else 0.0
     if m.audio_duration <= 0:
         out["silent_narration_share"] = 1.0 if spoken_s else 0.0
     if m.integrated_lufs is not None:

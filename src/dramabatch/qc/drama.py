@@ -3,7 +3,8 @@
 The expected caption times are the render's own: the long video's SRT (what ``render_long``
 burned in) and, for a short, the word cues ``render_short`` builds from ``words.json``, rebuilt
 here with the render's code. The spoken spans (where the sound must not be silent) are the
-narration's segments, in each video's own time.
+narration's segments, in each video's own time, less the narration's own pauses (a comma or a
+full stop inside a segment, measured on narration.mp3).
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Video:
     #: where the render placed each cue (the long video's ``position: faces`` record in its
     #: timeline, ``dramabatch.captions``): each place's band is measured on its own
     places: list[dict] | None = None
+    #: the narration's own pauses in this video's time (measure.narration_pauses): silent by
+    #: design, so not counted as silent narration (None: not measured, every silence counts)
+    pauses: list[tuple[float, float]] | None = None
 
 
 def placed_cues(cues: list[Cue], places: list[dict] | None) -> dict[float, list[Cue]]:
@@ -95,6 +99,13 @@ def spoken(timeline: dict, start: float, end: float) -> list[tuple[float, float]
         [("", seg["start"], seg["end"]) for seg in timeline["segments"]], start, end)]
 
 
+def pauses_in(pauses: list[tuple[float, float]], start: float,
+              length: float) -> list[tuple[float, float]]:
+    """The narration's pauses inside one video (narration ``start .. start + length``), in
+    that video's time."""
+    return [(s, e) for _, s, e in window([("", a, b) for a, b in pauses], start, start + length)]
+
+
 def short_cues(timeline: dict, words: dict, plan: dict, max_words: int) -> list[Cue]:
     """The caption cues render_short burns into this short (without its title card)."""
     cues = list(word_cues(attach_words(timeline, words)["segments"], max_words))
@@ -131,7 +142,7 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
                      still_footage=video.still_footage, captions=judged_captions, words=words,
                      reading=reading, excused=video.excused,
                      fade_s=config["qc"].get("fade_s", FADE_S),
-                     dip_s=config["qc"].get("dip_s", DIP_S))
+                     dip_s=config["qc"].get("dip_s", DIP_S), pauses=video.pauses)
     name = Path(video.path).name
     results = judge(name, values, config["qc"])
     record = {
@@ -139,6 +150,9 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
         "integrated_lufs": m.integrated_lufs, "true_peak_db": m.true_peak_db,
         "black": m.black, "frozen": m.frozen if not video.still_footage else None,
         "silence": [(round(s, 3), round(e, 3)) for s, e in m.silence],
+        **({"narration_pauses": {"count": len(video.pauses),
+                                 "seconds": round(sum(e - s for s, e in video.pauses), 2)}}
+           if video.pauses is not None else {}),
         "captions": captions.to_dict(),
         **({"caption_bands": {str(b): len(c) for b, c in groups.items()}} if groups else {}),
         "words": words.to_dict() if words else None,

@@ -46,6 +46,10 @@ FREEZE_MIN_S = 1.0
 #: shorter; pauses between clauses are outside the spoken spans the checks look at).
 SILENCE_DB = -45
 SILENCE_MIN_S = 0.4
+#: Longest silence of the narration's own that is a speaker's pause (a comma or a full stop
+#: inside one segment: Kokoro's measured 0.4-1.2 s at the hour). A longer one inside a spoken
+#: segment is a fault of the narration itself, and still counts.
+PAUSE_MAX_S = 1.5
 #: The decoder skips the frames no other frame refers to (x264's non-reference B-frames, about
 #: half of them) and the deblocking filter: half the decode's CPU, the cost of the whole check.
 #: Black and frozen stretches last many frames, and a caption change on a skipped frame shows
@@ -242,3 +246,22 @@ def _series(path: Path) -> list[tuple[float, float]]:
         elif when is not None and line.startswith("lavfi.signalstats.YAVG="):
             out.append((when, float(line.split("=", 1)[1])))
     return out
+
+
+def narration_pauses(path: str | Path, longest: float = PAUSE_MAX_S,
+                     timeout: float | None = None) -> list[tuple[float, float]]:
+    """The narration's own pauses: its silences (as ``measure`` finds them in a video) no
+    longer than ``longest``. A video is silent there because the narrator is, not because the
+    render lost its voice (checks.numbers leaves them out of ``silent_narration_share``)."""
+    info = probe(path)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "info",
+           "-progress", "pipe:1", "-i", str(path), "-vn",
+           "-af", f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S}", "-f", "null", "-"]
+    rc, stderr = ffmpeg_progress(cmd, timeout or 600 + info.duration, info.duration,
+                                 f"qc: {Path(path).name}")
+    if rc != 0:
+        tail = " | ".join(stderr.strip().splitlines()[-5:])
+        raise DramaError(f"measuring the pauses of {Path(path).name}: ffmpeg exit {rc}: {tail}")
+    silences = intervals(stderr, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
+                         info.duration)
+    return [(a, b) for a, b in silences if b - a <= longest]
