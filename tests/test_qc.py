@@ -350,3 +350,16 @@ def test_the_narrations_own_pause_is_not_silent_narration_but_a_long_gap_in_it_i
                   words, pauses=pauses_in(narration_pauses(gap), 0.0, timeline["duration"]))
     qc = check_drama([video], timeline, CONFIG)
     assert levels(qc)["silent_narration_share"] == "fail"
+
+
+def test_a_cue_followed_at_once_by_the_same_text_is_one_caption_on_screen():
+    """Nothing changes on screen between two touching cues of the same text, so no change is
+    expected there (a Whisper loop's repeated cues counted as missed captions); the same text
+    after a gap, or another text, is a change."""
+    from dramabatch.qc.captions import on_screen
+
+    cues = [("que no", 1.0, 2.0), ("que no", 2.0, 3.0), ("que no", 3.01, 4.0),
+            ("otra cosa", 4.0, 5.0), ("otra cosa", 5.5, 6.0)]
+    assert on_screen(cues, 1 / 30) == [(1.0, 4.0), (4.0, 5.0), (5.5, 6.0)]
+    times = boundaries(on_screen(cues, 1 / 30), 10.0, 30)
+    assert 2.0 not in times and 3.0 not in times and {1.0, 4.0, 5.0, 5.5} <= set(times)

@@ -20,6 +20,7 @@ from .captions import (
     band_offsets,
     boundaries,
     caption_events,
+    on_screen,
     reading_speed,
     snap,
     words_offsets,
@@ -121,7 +122,7 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
                 bottoms=list(groups) or None)
     # each band (one per place the render put cues at) expects the changes of its own cues
     captions = band_offsets([
-        (snap(boundaries([(s, e) for _, s, e in cues], m.video_duration, m.fps or 30),
+        (snap(boundaries(on_screen(cues, 1 / (m.fps or 30)), m.video_duration, m.fps or 30),
               [t for t, _ in band]), caption_events(band, reference))
         for cues, (band, reference) in zip(list(groups.values()) or [video.cues], m.strips,
                                            strict=True)])
