@@ -129,8 +129,6 @@ def _stat(arg: str) -> str:
     return f"{arg}|{st.st_size}|{st.st_mtime_ns}"
 
 
-
-
 def piece_key(in_args: list[str], graph: str, ass_text: str, encoder: list[str],
               n: int) -> str:
     """Everything that makes a piece: its inputs (files with their size and date), its graph,
