@@ -97,7 +97,13 @@ def ffmpeg_progress(cmd: list[str], timeout: float, duration: float | None, what
     goes to a temporary file, so neither pipe can fill up and block the encoder."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
-        watchdog = threading.Timer(timeout, proc.kill)
+        fired = threading.Event()  # set before the kill: the timer thread may still be alive
+
+        def stop() -> None:
+            fired.set()
+            proc.kill()
+
+        watchdog = threading.Timer(timeout, stop)
         watchdog.start()
         next_report = 0.0
         assert proc.stdout is not None
@@ -111,8 +117,8 @@ def ffmpeg_progress(cmd: list[str], timeout: float, duration: float | None, what
                     log.info("%s: %.0f%%", what, pct)
                     next_report = pct + every
         rc = proc.wait()
-        timed_out = not watchdog.is_alive() and rc < 0
         watchdog.cancel()
+        timed_out = fired.is_set() and rc < 0
         err.seek(0)
         return (None if timed_out else rc), err.read()
 

@@ -66,13 +66,18 @@ def graph_args(footage: str, drawing: str, fps: int, frames: int, where: Path) -
     it, and a footage graph with no end (a lavfi source) would run forever (measured: ffmpeg
     never exits).
 
-    The decoded frames pass an ``fps`` at the video's own rate first: without it ``tpad``
-    clones nothing at the loopback stream's end (measured: a 90-frame footage stayed 90 frames
-    under ``tpad=stop_duration=1``), and the drawing graph's last-frame hold would be lost."""
+    The decoded frames are first timed by their count (frame N at N / fps): the footage graph
+    makes exactly one frame per video frame, but ``concat`` after a one-frame cut gives the
+    next cut's first frame the same time (an edited timeline's freeze frame: frames 21 and 22
+    both at 1.4 s), and any re-timing would drop one of them. Then an ``fps`` at the video's own
+    rate, which passes them one for one: without it ``tpad`` clones nothing at the loopback
+    stream's end (a 90-frame footage stayed 90 frames under ``tpad=stop_duration=1``), and the
+    drawing graph's last-frame hold would be lost."""
     if not has_loopback(ffmpeg_version(ffmpeg_exe())):
         return _graph(f"{footage};{drawing}", where, "graph.txt")
     return [*_graph(footage, where, "footage.txt"),
             "-map", FOOTAGE, "-c:v", "rawvideo", "-fps_mode", "passthrough",
             "-frames:v", str(frames), "-f", "null", "-",
             "-dec", "0:0",
-            *_graph(drawing.replace(FOOTAGE, f"{DECODED}fps={fps},"), where, "drawing.txt")]
+            *_graph(drawing.replace(FOOTAGE, f"{DECODED}setpts=N/({fps}*TB),fps={fps},"),
+                   where, "drawing.txt")]

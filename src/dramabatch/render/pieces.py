@@ -57,7 +57,8 @@ from .videos import encoder_args, fonts_dir
 log = logging.getLogger(__name__)
 
 #: Bumped when what a piece holds changes for the same inputs (its graph is part of its key).
-FORMAT = 1
+#: 2: the footage and the captions joined by a loopback decoder (render.loopback).
+FORMAT = 2
 #: The folder of the kept pieces, beside the video.
 FOLDER = ".render-pieces"
 #: The step name of the progress lines ("render_long: 40%", read by the live display).
