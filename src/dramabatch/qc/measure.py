@@ -203,8 +203,7 @@ def measure(path: str | Path, style: SubtitleStyle, lines: int = 2,
         r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", stderr)]
     found.frozen = intervals(stderr, r"freeze_start:\s*([\d.]+)", r"freeze_end:\s*([\d.]+)",
                               found.video_duration)
-    found.silence = intervals(stderr, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
-                               found.audio_duration)
+    found.silence = silences(stderr, found.audio_duration)
     summary = stderr[stderr.rfind("Summary:"):] if "Summary:" in stderr else ""
     loud = re.search(r"I:\s*(-?[\d.]+|-inf) LUFS", summary)
     peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", summary)
@@ -231,6 +230,11 @@ def intervals(log: str, start_re: str, end_re: str, end: float) -> list[tuple[fl
     if opened is not None and end > opened:
         out.append((opened, end))
     return out
+
+
+def silences(log: str, end: float) -> list[tuple[float, float]]:
+    """The stretches ``silencedetect`` reported in ffmpeg's ``log`` (one still open: to ``end``)."""
+    return intervals(log, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)", end)
 
 
 def _series(path: Path) -> list[tuple[float, float]]:
@@ -262,6 +266,4 @@ def narration_pauses(path: str | Path, longest: float = PAUSE_MAX_S,
     if rc != 0:
         tail = " | ".join(stderr.strip().splitlines()[-5:])
         raise DramaError(f"measuring the pauses of {Path(path).name}: ffmpeg exit {rc}: {tail}")
-    silences = intervals(stderr, r"silence_start:\s*(-?[\d.]+)", r"silence_end:\s*([\d.]+)",
-                         info.duration)
-    return [(a, b) for a, b in silences if b - a <= longest]
+    return [(a, b) for a, b in silences(stderr, info.duration) if b - a <= longest]
