@@ -10,7 +10,7 @@ import json
 from dramabatch.base.fsutil import write_text_atomic
 from dramabatch.qc.drama import Video, check_drama, pauses_in, short_cues, timeline_places
 from dramabatch.qc.measure import narration_pauses
-from dramabatch.qc.source import from_timeline
+from dramabatch.qc.source import cut_times, from_timeline
 from dramabatch.render.options import SubtitleStyle
 from dramabatch.render.subtitles import read_srt
 from dramabatch.workflow.smk.job import load_json, run_steps
@@ -37,8 +37,10 @@ def videos() -> list[Video]:
                            SubtitleStyle(**render["style_short"]), 2, still["short"]))
     own_source(found)
     pauses = narration_pauses(i.narration)
-    for video in found:
+    timelines = [i.timelines] if isinstance(i.timelines, str) else list(i.timelines)
+    for video, timeline in zip(found, timelines, strict=True):
         video.pauses = pauses_in(pauses, video.start, video.length)
+        video.cuts = cut_times(timeline, video.length, config["render"]["fps"])
     return found
 
 

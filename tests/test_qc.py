@@ -363,3 +363,20 @@ def test_a_cue_followed_at_once_by_the_same_text_is_one_caption_on_screen():
     assert on_screen(cues, 1 / 30) == [(1.0, 4.0), (4.0, 5.0), (5.5, 6.0)]
     times = boundaries(on_screen(cues, 1 / 30), 10.0, 30)
     assert 2.0 not in times and 3.0 not in times and {1.0, 4.0, 5.0, 5.5} <= set(times)
+
+
+def test_a_caption_change_on_the_frame_of_a_cut_is_counted_but_not_judged_for_the_worst():
+    """On a cut the whole picture changes, and the band's own jump cannot be told from it: the
+    change counts in the median and the missed, and is left out of the worst offset, which the
+    record gives apart."""
+    from dramabatch.qc.captions import band_offsets
+
+    bands = [([1.0, 2.0, 3.0], [1.0, 2.6, 3.05])]
+    plain = band_offsets(bands)
+    assert plain.worst_s == pytest.approx(0.6) and plain.at_cut == 0
+    cut = band_offsets(bands, cuts=[0.5, 2.0 + 0.03], near=0.05)
+    assert cut.worst_s == pytest.approx(0.05) and cut.at_cut == 1
+    assert cut.worst_at_cut_s == pytest.approx(0.6) and cut.median_s == plain.median_s
+    assert cut.to_dict()["at_cut"] == 1
+    missing = band_offsets([([2.0], [])], cuts=[2.0])
+    assert missing.missed == 1 and missing.at_cut == 1  # still missed where nothing changed

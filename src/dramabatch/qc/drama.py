@@ -56,6 +56,9 @@ class Video:
     #: the narration's own pauses in this video's time (measure.narration_pauses): silent by
     #: design, so not counted as silent narration (None: not measured, every silence counts)
     pauses: list[tuple[float, float]] | None = None
+    #: the seconds where the footage cuts (source.cut_times): a caption change on that frame
+    #: cannot be told from the cut, so it is not judged for the worst offset
+    cuts: list[float] | None = None
 
 
 def placed_cues(cues: list[Cue], places: list[dict] | None) -> dict[float, list[Cue]]:
@@ -125,7 +128,8 @@ def check_video(video: Video, timeline: dict, config: dict) -> tuple[list[Result
         (snap(boundaries(on_screen(cues, 1 / (m.fps or 30)), m.video_duration, m.fps or 30),
               [t for t, _ in band]), caption_events(band, reference))
         for cues, (band, reference) in zip(list(groups.values()) or [video.cues], m.strips,
-                                           strict=True)])
+                                           strict=True)], cuts=video.cuts,
+        near=2.5 / (m.fps or 30))  # the decode skips frames: a change snaps up to 2 frames on
     words = words_offsets(video.cues, video.words) if video.words is not None else None
     limit = max_cps_for(config["subtitles"]["max_cps"], timeline.get("language", ""))
     # reading speed is a subtitle rule: the long video's cues are built to it; a short's word

@@ -167,3 +167,14 @@ def from_timeline(timeline: str, length: float, fps: int, source: str) -> Excuse
         log.warning("qc: %s: nothing excused (%s)", Path(timeline).name, exc)
         return None
     return excused([Cut.from_dict(c) for c in plan.cuts], fps, source)
+
+
+def cut_times(timeline: str, length: float, fps: int) -> list[float] | None:
+    """The seconds of the video whose ``.otio`` is ``timeline`` where its footage cuts to
+    another shot (None: the timeline cannot be read)."""
+    try:
+        plan = plan_from_timeline(timeline, Path(timeline).parent, length, fps)
+    except DramaError as exc:
+        log.warning("qc: %s: cuts unknown (%s)", Path(timeline).name, exc)
+        return None
+    return [Cut.from_dict(c).start / fps for c in plan.cuts][1:]
