@@ -162,8 +162,9 @@ def band_offsets(bands: list[tuple[list[float], list[float]]],
     if not timed:
         return Offsets(0, 0, 0.0, 0.0)
     gaps = [g for _, g in timed]
-    at_cut = [g for t, g in timed if any(abs(t - c) <= near for c in cuts or [])]
-    clear = [g for t, g in timed if not any(abs(t - c) <= near for c in cuts or [])]
+    on_cut = [any(abs(t - c) <= near for c in cuts or []) for t, _ in timed]
+    at_cut = [g for g, cut in zip(gaps, on_cut, strict=True) if cut]
+    clear = [g for g, cut in zip(gaps, on_cut, strict=True) if not cut]
     return Offsets(len(gaps), sum(g >= window for g in gaps), statistics.median(gaps),
                    max(clear, default=0.0), len(at_cut), max(at_cut, default=0.0))
 
