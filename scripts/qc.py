@@ -19,13 +19,18 @@ i = snakemake.input
 config = snakemake.config
 
 
+def paths(value) -> list[str]:
+    """A named input as a list (Snakemake gives one file as a string)."""
+    return [value] if isinstance(value, str) else list(value)
+
+
 def videos() -> list[Video]:
     narration_plan, words = load_json(i.narration_plan), load_json(i.words)
     render = config["render"]
-    portrait = [i.portrait] if isinstance(i.portrait, str) else list(i.portrait)
+    portrait = paths(i.portrait)
     still = {k: bool(p) and load_json(p[0]).get("step") == "generated"
              for k, p in (("long", [i.landscape]), ("short", portrait))}
-    timelines = [i.timelines] if isinstance(i.timelines, str) else list(i.timelines)
+    timelines = paths(i.timelines)
     # where render_long placed each cue (position faces), so each place's band is measured
     found = [Video(i.long, 0.0, narration_plan["duration"], read_srt(i.srt),
                    SubtitleStyle(**render["style_long"]), config["subtitles"]["max_lines"],
@@ -37,7 +42,7 @@ def videos() -> list[Video]:
                            SubtitleStyle(**render["style_short"]), 2, still["short"]))
     own_source(found)
     pauses = narration_pauses(i.narration)
-    timelines = [i.timelines] if isinstance(i.timelines, str) else list(i.timelines)
+    timelines = paths(i.timelines)
     for video, timeline in zip(found, timelines, strict=True):
         video.pauses = pauses_in(pauses, video.start, video.length)
         video.cuts = cut_times(timeline, video.length, config["render"]["fps"])
@@ -47,8 +52,8 @@ def videos() -> list[Video]:
 def own_source(found: list[Video]) -> None:
     """What each video shows of the drama's own source's black and stillness (none without
     the source, or where a timeline cannot be read: then nothing is excused)."""
-    sources = [i.source] if isinstance(i.source, str) else list(i.source)
-    timelines = [i.timelines] if isinstance(i.timelines, str) else list(i.timelines)
+    sources = paths(i.source)
+    timelines = paths(i.timelines)
     if not sources:
         return
     for video, timeline in zip(found, timelines, strict=True):
