@@ -380,3 +380,22 @@ def test_a_caption_change_on_the_frame_of_a_cut_is_counted_but_not_judged_for_th
     assert cut.to_dict()["at_cut"] == 1
     missing = band_offsets([([2.0], [])], cuts=[2.0])
     assert missing.missed == 1 and missing.at_cut == 1  # still missed where nothing changed
+
+
+def test_the_record_names_where_the_farthest_caption_changes_are():
+    """qc.json lists the changes farthest from their cues with their times (and whether on a
+    cut's frame), farthest first, so a worst offset can be looked at without a search."""
+    from dramabatch.qc import captions
+    from dramabatch.qc.captions import band_offsets, words_offsets
+
+    bands = [([1.0, 2.0, 3.0, 4.0], [1.0, 2.6, 3.05]), ([5.0], [5.2])]
+    got = band_offsets(bands, cuts=[2.02], near=0.05)
+    assert [(t, round(g, 3), cut) for t, g, cut in got.farthest] == [
+        (4.0, 0.95, False), (2.0, 0.6, True), (5.0, 0.2, False), (3.0, 0.05, False)]
+    assert got.to_dict()["farthest"][1] == {"at_s": 2.0, "offset_s": 0.6, "at_cut": True}
+    many = band_offsets([([float(k) for k in range(40)], [k + k / 100 for k in range(40)])])
+    assert len(many.farthest) == captions.FARTHEST and many.farthest[0][0] == 39.0
+    assert "farthest" not in band_offsets([([1.0], [1.0])]).to_dict()  # nothing off: no list
+    words = {"segments": [{"words": [{"start": 0.5}, {"start": 1.0}, {"start": 3.0}]}]}
+    late = words_offsets([("uno dos", 0.5, 2.0), ("tres", 3.4, 4.0)], words)
+    assert late.farthest == ((3.4, pytest.approx(0.4), False),)

@@ -32,7 +32,7 @@ from .recaps import voice_language
 STAGE_VERSIONS: dict[str, int] = {
     "fetch_source": 1, "transcribe": 5, "rewrite": 2, "narrate": 7, "pexels_search": 1,
     "pexels_clip": 1, "pexels_pick": 1, "background": 4, "render_long": 8, "plan_shorts": 2,
-    "render_short": 8, "finish": 2, "package": 3, "qc": 5,
+    "render_short": 8, "finish": 2, "package": 3, "qc": 6,
 }
 
 #: A stage whose work runs inside another rule's job, for one orientation: the long video's
