@@ -168,15 +168,14 @@ def stages_of(wd: Path) -> dict[str, dict]:
 
 
 def declared(name: str, result: dict) -> int | str:
-    """The memory the rule asks for at that length now (workflow.smk.sizing), or "-": the
-    source's minutes for transcribe and narrate (its transcript), the narration's for the
-    others, as the rules read them; background is sized at 0 minutes (its memory is flat)."""
-    if name not in SIZING and name != "background_portrait":
+    """The memory the rule asks for at that length now (workflow.smk.sizing), or "-": by the
+    source's minutes for transcribe and narrate (its transcript), by the narration's for the
+    others, as the rules read them."""
+    rule = "background" if name == "background_portrait" else name
+    if rule not in SIZING:
         return "-"
-    if name == "background_portrait":
-        return SIZING["background"].mem_mb(0)
-    source = name in ("transcribe", "narrate")
-    return SIZING[name].mem_mb(result["source_min" if source else "narration_min"])
+    source = rule in ("transcribe", "narrate")
+    return SIZING[rule].mem_mb(result["source_min" if source else "narration_min"])
 
 
 def _ratio(a: float, b: float) -> str:

@@ -33,8 +33,13 @@ rule qc:
     conda:
         "../envs/dramabatch.yaml"
     resources:
-        mem_mb=500,
-        runtime=30,
+        # one decode of each video: its time grows with the narration (workflow.smk.sizing)
+        mem_mb=lambda wc, attempt: sized_mem_mb("qc", 0, attempt),
+        runtime=lambda wc, input, attempt: sized_runtime(
+            "qc",
+            json_minutes(input.narration_plan, fallback=source_minutes(wc)),
+            attempt,
+        ),
     params:
         tracked=tracked_params("qc"),
     script:

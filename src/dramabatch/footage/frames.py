@@ -21,8 +21,18 @@ import numpy as np
 from ..base.errors import DramaError
 from ..base.media import display_size, ffmpeg_exe
 
-#: Frames per ffmpeg run (each is an input of its own).
+#: Most frames per ffmpeg run (each is an input of its own, with a decoder of its own).
 BATCH = 24
+#: Source pixels all the decoders of one run may hold between them: a decoder keeps its source
+#: frames, so one run of 24 inputs took ffmpeg to 163 MB over a 640x360 source and 518 MB over
+#: 1080p (a 4K source: about 2 GB). This budget lets 8 decoders run at 1080p (218 MB), 2 at 4K,
+#: all 24 up to about 720p.
+PIXEL_BUDGET = 8 * 1920 * 1080
+
+
+def batch_size(src_w: int, src_h: int) -> int:
+    """How many frames one ffmpeg run seeks to, for a source of that size (2 to ``BATCH``)."""
+    return max(2, min(BATCH, PIXEL_BUDGET // max(1, src_w * src_h)))
 #: Times closer than this on average (seconds) are read sequentially, at DENSE_FPS.
 DENSE_GAP, DENSE_FPS = 4.0, 10
 
@@ -56,9 +66,10 @@ def stream_frames(path: str, times: list[float], width: int, colour: bool = Fals
     """``(k, frame at times[k], the frame decoded just before it or None)`` for every k, in
     source order, ``width`` wide, grey (h, w) or BGR (h, w, 3) when ``colour``.
 
-    Memory is two frames (one batch of sparse seeks), whatever the source's length or the
-    number of times: frames are read from ffmpeg's pipe one at a time and handed on. In a
-    sequential read the frame before is 1/DENSE_FPS s earlier (motion between the two)."""
+    Memory is two frames (and one batch of sparse seeks, ``batch_size``), whatever the source's
+    length or the number of times: frames are read from ffmpeg's pipe one at a time and handed
+    on. In a sequential read the frame before is 1/DENSE_FPS s earlier (motion between the
+    two)."""
     width, height = _size(path, width)
     if not times:
         return
@@ -67,8 +78,9 @@ def stream_frames(path: str, times: list[float], width: int, colour: bool = Fals
     if len(times) > 2 and (max(times) - min(times)) / len(times) < DENSE_GAP:
         yield from _sequential(path, times, width, height, fmt, shape)
         return
-    for k in range(0, len(times), BATCH):
-        chunk = times[k:k + BATCH]
+    batch = batch_size(*display_size(path))
+    for k in range(0, len(times), batch):
+        chunk = times[k:k + batch]
         args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
         for t in chunk:
             args += ["-ss", f"{max(0.0, t):.3f}", "-i", path]
