@@ -25,16 +25,17 @@ from ..base.media import display_size, ffmpeg_exe
 BATCH = 24
 #: Source pixels all the decoders of one run may hold between them: a decoder keeps its source
 #: frames, so one run of 24 inputs took ffmpeg to 163 MB over a 640x360 source and 518 MB over
-#: 1080p (a 4K source: about 2 GB). This budget lets 8 decoders run at 1080p (218 MB), 2 at 4K,
-#: all 24 up to about 720p.
+#: 1080p (a 4K source: about 2 GB). This budget lets 8 decoders run at 1080p (218 MB), 18 at
+#: 720p, 2 at 4K, all 24 up to about 1100x620.
 PIXEL_BUDGET = 8 * 1920 * 1080
+
+#: Times closer than this on average (seconds) are read sequentially, at DENSE_FPS.
+DENSE_GAP, DENSE_FPS = 4.0, 10
 
 
 def batch_size(src_w: int, src_h: int) -> int:
     """How many frames one ffmpeg run seeks to, for a source of that size (2 to ``BATCH``)."""
     return max(2, min(BATCH, PIXEL_BUDGET // max(1, src_w * src_h)))
-#: Times closer than this on average (seconds) are read sequentially, at DENSE_FPS.
-DENSE_GAP, DENSE_FPS = 4.0, 10
 
 
 def sample_times(duration: float, count: int, start: float = 0.0) -> list[float]:
