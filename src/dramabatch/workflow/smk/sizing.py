@@ -10,13 +10,15 @@ How the figures were chosen: the jobs' ``benchmark:`` files (max_rss) from
 ``benchmarks/length.py``, the same drama of real Spanish speech at 2, 15 and 60 minutes with
 the default config on 2 cores (benchmarks/RESULTS.md), each asked with 30 % or more over the
 line through the measured peaks; a source larger than the benchmark's 640x360 was measured
-where its size matters (a 1080p copy of the 2-minute drama). Peaks at 2 / 60 minutes:
+where its size matters (a 1080p copy of the 2-minute drama). Peaks at 2 / 60 minutes
+(render_long: quiet runs; narrate at 2 and 15 minutes: jobs that voiced every segment):
 
 - transcribe 479 / 994 MB (Whisper base in windows of at most 10 minutes, speech/windows.py:
   only the decoded samples grow, ~8 MB a minute): 850 MB + 10 MB a minute;
-- narrate 628 / 1,051 MB (voicing in child processes, voice/voicer.py; the check by ear's
-  Whisper in windows; the joined narration on disk): 1,800 MB + 12 MB a minute, the margin
-  kept for a short narration voiced in the job itself (1,137 MB at 2 minutes before children);
+- narrate 866 / 1,033 / 1,051 MB at 2 / 15 / 60 minutes (a short narration is voiced in the
+  job itself, a long one in child processes, voice/voicer.py; the check by ear's Whisper in
+  windows; the joined narration on disk): flat, so 1,400 MB + 2 MB a minute (it asked 1,800 +
+  12 a minute, from peaks of 1,651-1,858 MB before the children and the windows);
 - render_long 437 / 492 MB (the footage and the captions in two graphs, render/loopback.py;
   pieces, render/pieces.py), 485 MB with the 1080p source: flat, so 800 MB + 2 MB a minute
   (it asked 1,300 + 45 a minute while a held frame could take it to 5.4 GB);
@@ -58,7 +60,7 @@ class Sizing:
 #: Per rule (see the module docstring for where the figures come from).
 SIZING = {
     "transcribe": Sizing(mem_base=850, mem_per_minute=10, time_base=10, time_per_minute=1.0),
-    "narrate": Sizing(mem_base=1800, mem_per_minute=12, time_base=10, time_per_minute=3.0),
+    "narrate": Sizing(mem_base=1400, mem_per_minute=2, time_base=10, time_per_minute=3.0),
     "render_long": Sizing(mem_base=800, mem_per_minute=2, time_base=10, time_per_minute=2.0),
     "background": Sizing(mem_base=640, mem_per_minute=0, time_base=10, time_per_minute=0.5),
     "qc": Sizing(mem_base=500, mem_per_minute=0, time_base=10, time_per_minute=0.3),
