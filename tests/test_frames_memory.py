@@ -9,10 +9,9 @@ background job declares 512 MB for everything. ``frames.batch_size`` fits a run 
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
-from test_render_memory import WRAPPER
+from test_render_memory import ffmpeg_rss
 
 from dramabatch.base import media
 from dramabatch.footage import frames
@@ -29,17 +28,8 @@ def _source(path, size: str, seconds: int, rate: int = 2):
 def test_sparse_frames_of_a_1080p_source_stay_under_a_fixed_memory(tmp_path, monkeypatch):
     source = _source(tmp_path / "hd.mp4", "1920x1080", 110)
     times = [2.0 + 4.5 * k for k in range(24)]  # sparse: 24 seeks, the most one run took
-    log = tmp_path / "rss.jsonl"
-    wrapper = tmp_path / "ffmpeg"
-    wrapper.write_text(f"#!{sys.executable}\n"
-                       + WRAPPER.format(exe=media.ffmpeg_exe(), log=str(log)))
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("DRAMABATCH_FFMPEG", str(wrapper))
-    media.ffmpeg_exe.cache_clear()
-    try:
+    with ffmpeg_rss(tmp_path, monkeypatch) as log:
         got = [k for k, _, _ in frames.stream_frames(str(source), times, 480, colour=True)]
-    finally:
-        media.ffmpeg_exe.cache_clear()
     assert got == list(range(len(times)))
     runs = [json.loads(line) for line in log.read_text().splitlines()]
     seeks = [r for r in runs if r["args"].count("-ss") > 1]

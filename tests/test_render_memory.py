@@ -13,6 +13,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pysubs2
 import pytest
@@ -28,6 +31,23 @@ with open({log!r}, "a") as f:
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}}) + "\\n")
 sys.exit(rc)
 """
+
+
+@contextmanager
+def ffmpeg_rss(tmp_path: Path, monkeypatch) -> Iterator[Path]:
+    """Every ffmpeg the code runs inside the block goes through a wrapper that appends its
+    arguments and peak memory (``rss_kb``, the kernel's ``ru_maxrss``) to the file yielded."""
+    log = tmp_path / "rss.jsonl"
+    wrapper = tmp_path / "ffmpeg"
+    wrapper.write_text(f"#!{sys.executable}\n"
+                       + WRAPPER.format(exe=media.ffmpeg_exe(), log=str(log)))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("DRAMABATCH_FFMPEG", str(wrapper))
+    media.ffmpeg_exe.cache_clear()
+    try:
+        yield log
+    finally:
+        media.ffmpeg_exe.cache_clear()
 
 
 @pytest.mark.slow
@@ -47,20 +67,11 @@ def test_a_30_second_hold_under_a_caption_renders_in_bounded_memory(tmp_path, mo
     raw.append(pysubs2.SSAEvent(start=500, end=31_000, text="held under a caption"))
     subs = styled(raw, SubtitleStyle(), 1280, 720)
 
-    log = tmp_path / "rss.jsonl"
-    wrapper = tmp_path / "ffmpeg"
-    wrapper.write_text(f"#!{sys.executable}\n"
-                       + WRAPPER.format(exe=media.ffmpeg_exe(), log=str(log)))
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("DRAMABATCH_FFMPEG", str(wrapper))
-    media.ffmpeg_exe.cache_clear()
-    try:
+    out = tmp_path / "held.mp4"
+    with ffmpeg_rss(tmp_path, monkeypatch) as log:
         assert loopback.has_loopback(loopback.ffmpeg_version(media.ffmpeg_exe()))
-        out = tmp_path / "held.mp4"
         render(footage=plan, audio=str(voice), subs=subs, out=str(out), duration=32,
                video=VideoOptions(1280, 720, fps=15, preset="ultrafast"))
-    finally:
-        media.ffmpeg_exe.cache_clear()
     runs = [json.loads(line) for line in log.read_text().splitlines()]
     renders = [r for r in runs if str(out.name) in " ".join(r["args"])
                or any(a.endswith(".mp4") and ".part" in a for a in r["args"])]
