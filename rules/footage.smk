@@ -95,11 +95,7 @@ rule background:
     conda:
         "../envs/dramabatch.yaml"
     resources:
-        mem_mb=lambda wc, input, attempt: sized_mem_mb(
-            "background",
-            json_minutes(input.narration_plan, fallback=source_minutes(wc)),
-            attempt,
-        ),
+        mem_mb=lambda wc, attempt: sized_mem_mb("background", 0, attempt),
         runtime=lambda wc, input, attempt: sized_runtime(
             "background",
             json_minutes(input.narration_plan, fallback=source_minutes(wc)),
