@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from test_render_memory import ffmpeg_rss
 
 from dramabatch.base import media
@@ -25,6 +26,7 @@ def _source(path, size: str, seconds: int, rate: int = 2):
     return path
 
 
+@pytest.mark.slow  # a 1080p source made and seeked: ~4 s
 def test_sparse_frames_of_a_1080p_source_stay_under_a_fixed_memory(tmp_path, monkeypatch):
     source = _source(tmp_path / "hd.mp4", "1920x1080", 110)
     times = [2.0 + 4.5 * k for k in range(24)]  # sparse: 24 seeks, the most one run took
