@@ -48,16 +48,17 @@ def grey_frames(path: str, times: list[float], width: int) -> tuple[np.ndarray, 
     """Frames at ``times`` as a (n, h, w) uint8 array ``width`` wide, and the scale from source
     pixels to these (``width / source width``). For a few frames; looking at many, one at a time,
     is ``stream_frames``."""
-    src_w, _ = display_size(path)
-    width, height = _size(path, width)
+    src = display_size(path)
+    width, height = _size(src, width)
     out = np.zeros((len(times), height, width), np.uint8)
     for k, frame, _ in stream_frames(path, times, width):
         out[k] = frame
-    return out, width / src_w
+    return out, width / src[0]
 
 
-def _size(path: str, width: int) -> tuple[int, int]:
-    src_w, src_h = display_size(path)
+def _size(src: tuple[int, int], width: int) -> tuple[int, int]:
+    """Frames of a source ``src`` (width, height) scaled to ``width`` at most, even sizes."""
+    src_w, src_h = src
     width = min(width, src_w) // 2 * 2
     return width, max(2, round(src_h * width / src_w) // 2 * 2)
 
@@ -71,7 +72,8 @@ def stream_frames(path: str, times: list[float], width: int, colour: bool = Fals
     length or the number of times: frames are read from ffmpeg's pipe one at a time and handed
     on. In a sequential read the frame before is 1/DENSE_FPS s earlier (motion between the
     two)."""
-    width, height = _size(path, width)
+    src = display_size(path)
+    width, height = _size(src, width)
     if not times:
         return
     fmt, depth = ("bgr24", 3) if colour else ("gray", 1)
@@ -79,7 +81,7 @@ def stream_frames(path: str, times: list[float], width: int, colour: bool = Fals
     if len(times) > 2 and (max(times) - min(times)) / len(times) < DENSE_GAP:
         yield from _sequential(path, times, width, height, fmt, shape)
         return
-    batch = batch_size(*display_size(path))
+    batch = batch_size(*src)
     for k in range(0, len(times), batch):
         chunk = times[k:k + batch]
         args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
@@ -144,9 +146,7 @@ def keyframes(path: str, count: int, width: int) -> np.ndarray:
     """About ``count`` of the source's keyframes spread over it, grey, ``width`` wide: only
     keyframes are decoded (``-skip_frame nokey``), the cheapest look at a whole film. Fewer
     than ``count // 2`` keyframes: the same number of frames at even times instead."""
-    src_w, src_h = display_size(path)
-    width = min(width, src_w) // 2 * 2
-    height = max(2, round(src_h * width / src_w) // 2 * 2)
+    width, height = _size(display_size(path), width)
     size = width * height
     proc = subprocess.Popen(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-skip_frame", "nokey",
